@@ -1,0 +1,70 @@
+/**
+ * Issuing and verifying the API's own JWTs with jose. Only HS256 is accepted; the key object
+ * is imported once (jose re-imports raw bytes on every call, doubling the cost). The signature
+ * is verified before any claim is read; iss, aud, exp and nbf are checked by jose.
+ */
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Permission } from '../../events/define.ts';
+
+export interface TokenClaims {
+  readonly sub: string;
+  readonly sid: string;
+  readonly jti: string;
+  readonly scope: readonly Permission[];
+  readonly iat: number;
+  readonly exp: number;
+}
+
+export type TokenFailure = 'invalid_token' | 'expired_token' | 'token_not_yet_valid';
+
+export interface JwtService {
+  issue(claims: { sub: string; sid: string; jti: string; scope: readonly Permission[] }, nowMs: number): Promise<{ token: string; expiresIn: number }>;
+  verify(token: string, nowMs: number): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: TokenFailure }>;
+}
+
+const SCOPES = new Set<string>(['read', 'chat', 'stream', 'admin']);
+
+/** `secret` is used as its UTF-8 bytes, as the contract says. */
+export function createJwtService(opts: { secret: string; issuer: string; audience: string; ttlMs: number }): JwtService {
+  const key: KeyObject = createSecretKey(Buffer.from(opts.secret, 'utf8'));
+  const ttlSeconds = Math.floor(opts.ttlMs / 1000);
+  return {
+    async issue(claims, nowMs) {
+      const iat = Math.floor(nowMs / 1000);
+      const token = await new SignJWT({ sid: claims.sid, scope: claims.scope.join(' ') })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(claims.sub)
+        .setJti(claims.jti)
+        .setIssuer(opts.issuer)
+        .setAudience(opts.audience)
+        .setIssuedAt(iat)
+        .setNotBefore(iat)
+        .setExpirationTime(iat + ttlSeconds)
+        .sign(key);
+      return { token, expiresIn: ttlSeconds };
+    },
+    async verify(token, nowMs) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer: opts.issuer,
+          audience: opts.audience,
+          currentDate: new Date(nowMs),
+          requiredClaims: ['sub', 'jti', 'exp', 'iat', 'nbf'],
+          typ: 'JWT',
+        });
+        const scope = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+        if (typeof payload.sid !== 'string' || scope.some((s) => !SCOPES.has(s))) return { ok: false, reason: 'invalid_token' };
+        return {
+          ok: true,
+          claims: { sub: payload.sub!, sid: payload.sid, jti: payload.jti!, scope: scope as Permission[], iat: payload.iat!, exp: payload.exp! },
+        };
+      } catch (err) {
+        if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired_token' };
+        if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf') return { ok: false, reason: 'token_not_yet_valid' };
+        return { ok: false, reason: 'invalid_token' };
+      }
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/** /health, /ready and /status. */
+import { z } from 'zod';
+import type { RouteSpec } from '../state.ts';
+import type { RouteDeps } from './deps.ts';
+
+const HEALTH_BODY = JSON.stringify({ status: 'ok' });
+
+export const StatusResponse = z.object({
+  version: z.string(),
+  status: z.enum(['healthy', 'degraded']),
+  uptime: z.number(),
+  ai_providers: z.record(z.string(), z.boolean()),
+  tts_engine: z.string(),
+  tts_voice: z.string(),
+  event_log: z.record(z.string(), z.unknown()),
+});
+
+export function systemRoutes(deps: RouteDeps): RouteSpec[] {
+  return [
+    {
+      method: 'GET',
+      path: '/health',
+      access: 'public',
+      tier: null,
+      summary: 'Liveness: 200 {"status":"ok"} and nothing more.',
+      responses: { '200': { description: 'The process is alive.', schema: z.object({ status: z.literal('ok') }) } },
+      handler(ctx) {
+        ctx.type = 'application/json';
+        ctx.body = HEALTH_BODY;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/ready',
+      access: 'public',
+      tier: null,
+      summary: 'Readiness: 200 when the event log and projections are usable, else 503 naming the part that is not.',
+      responses: {
+        '200': { description: 'Ready.', schema: z.object({ status: z.literal('ready'), parts: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })) }) },
+        '503': { description: 'Not ready; `parts` says which part.' },
+      },
+      handler(ctx) {
+        const r = deps.readiness.check();
+        ctx.status = r.ok ? 200 : 503;
+        ctx.body = { status: r.ok ? 'ready' : 'not_ready', parts: r.parts };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/status',
+      access: 'read',
+      tier: 'api',
+      summary: 'Version, uptime, AI providers, TTS engine and the event log.',
+      responses: { '200': { description: 'Service status.', schema: StatusResponse } },
+      handler(ctx) {
+        const eventLog = deps.status.eventLog();
+        const ready = deps.readiness.check().ok;
+        ctx.body = {
+          version: deps.config.version,
+          status: ready ? 'healthy' : 'degraded',
+          uptime: Math.round((deps.clock.now() - deps.startedAt) / 100) / 10,
+          ai_providers: deps.status.aiProviders(),
+          tts_engine: deps.status.ttsEngine(),
+          tts_voice: deps.status.ttsVoice(),
+          event_log: eventLog,
+        };
+      },
+    },
+  ];
+}
