@@ -1,0 +1,19 @@
+/** The POST /chat body: strict (unknown fields rejected), no coercion. */
+import { z } from 'zod';
+import { PROVIDER_NAMES } from '../config/chat.ts';
+
+export const MAX_CHAT_TEXT = 32_000;
+
+/** Conversation ids are opaque, URL-safe and short enough for an event key. */
+export const ConversationId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, "_" and "-"');
+
+export const ChatRequestSchema = z.strictObject({
+  text: z.string().min(1).max(MAX_CHAT_TEXT),
+  use_tts: z.boolean().optional(),
+  stream_audio: z.boolean().optional(),
+  provider: z.enum(PROVIDER_NAMES as unknown as readonly ['local', 'anthropic', 'deepseek']).optional(),
+  conversation_id: ConversationId.optional(),
+});
+
+/** A validated POST /chat body. */
+export type ChatRequest = z.infer<typeof ChatRequestSchema>;
