@@ -1,0 +1,182 @@
+/**
+ * The speech service the HTTP layer and chat use: framework-independent. `speak` admits a job
+ * (or refuses it with 503 when the queue is full), publishes TtsJobRequested, and returns the
+ * audio stream at once; the audio flows as it is synthesized.
+ */
+import type { Readable } from 'node:stream';
+import { TtsJobRequested } from '../../events/tts.ts';
+import type { TtsConfig } from '../config/tts.ts';
+import type { Publisher } from '../eventlog/publisher.ts';
+import type { Clock } from '../shared/clock.ts';
+import { AppError } from '../shared/errors.ts';
+import type { IdGenerator } from '../shared/ids.ts';
+import { createEngine } from './engines/index.ts';
+import type { TtsEngine } from './engines/types.ts';
+import { assertFormatSupported, type AudioFormat, contentTypeFor, hasFfmpeg } from './format.ts';
+import { sentenceFeed } from './incremental.ts';
+import { runJob } from './job.ts';
+import { createJobQueue } from './queue.ts';
+import { OPENAI_VOICES, MAX_TEXT } from './schemas.ts';
+import { splitSentences } from './sentences.ts';
+
+/** What to say and how. Defaults: wav, 8192-byte chunks, the engine's voice, speed 1. */
+export interface SpeakRequest {
+  readonly text: string;
+  readonly format?: AudioFormat;
+  readonly chunkSize?: number;
+  readonly voice?: string | undefined;
+  readonly speed?: number;
+}
+
+/** Who asked, for the events; `signal` aborts the job (client disconnect). */
+export interface SpeakContext {
+  readonly requestId: string;
+  readonly principal: string | null;
+  readonly traceparent?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface SpeakResult {
+  readonly jobId: string;
+  readonly contentType: string;
+  readonly format: AudioFormat;
+  readonly sampleRate: number;
+  /** The audio, produced while it is synthesized. Destroy it to cancel. */
+  readonly stream: Readable;
+}
+
+/** A job whose text is still arriving (chat with use_tts while the LLM streams). */
+export interface IncrementalSpeech extends SpeakResult {
+  push(textDelta: string): void;
+  end(): void;
+  fail(err: Error): void;
+}
+
+export interface TtsStatus {
+  readonly engine: string;
+  readonly voice: string;
+  readonly voices: readonly string[];
+  readonly sample_rate: number;
+  readonly formats: readonly AudioFormat[];
+  readonly queue: { readonly active: number; readonly waiting: number; readonly concurrency: number; readonly max: number };
+}
+
+export interface TtsService {
+  readonly engineName: string;
+  readonly voice: string;
+  speak(request: SpeakRequest, ctx: SpeakContext): Promise<SpeakResult>;
+  speakIncremental(request: Omit<SpeakRequest, 'text'>, ctx: SpeakContext): IncrementalSpeech;
+  status(): TtsStatus;
+  close(): Promise<void>;
+}
+
+export interface Logger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface TtsDeps {
+  readonly config: { readonly tts: TtsConfig };
+  readonly publisher: Publisher;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger?: Logger;
+  /** An engine already built (tests, benchmarks); default: the one config.tts.engine names. */
+  readonly engine?: TtsEngine;
+  /** Overrides ffmpeg detection (tests of the "no ffmpeg" answer). */
+  readonly ffmpeg?: boolean;
+}
+
+/** Longest text an incremental job accepts (a long chat answer). */
+const MAX_INCREMENTAL = 5 * MAX_TEXT;
+/** Seconds a refused client is told to wait. */
+const RETRY_AFTER_S = 2;
+
+/** Builds the engine, starts it (the voice is loaded once here) and returns the service. */
+export async function createTtsService(deps: TtsDeps): Promise<TtsService> {
+  const { config, publisher, clock, ids, logger } = deps;
+  const engine = deps.engine ?? createEngine(config.tts);
+  await engine.start();
+  const ffmpeg = deps.ffmpeg ?? hasFfmpeg();
+  const queue = createJobQueue(config.tts.concurrency, config.tts.queueMax);
+  const live = new Set<Readable>();
+  let closed = false;
+  const log = (msg: string, err?: unknown) => logger?.warn({ err: err instanceof Error ? { name: err.name, message: err.message, code: (err as { code?: string }).code } : err }, msg);
+
+  function resolveVoice(voice: string | undefined): string {
+    if (voice === undefined || voice === engine.voice || (OPENAI_VOICES as readonly string[]).includes(voice)) return engine.voice;
+    if (engine.voices.includes(voice)) return voice;
+    throw new AppError('ERR_TTS_VOICE_UNSUPPORTED', {
+      status: 400,
+      title: 'Voice not available',
+      detail: `voice "${voice}" is not available with the ${engine.name} engine`,
+      errors: [{ path: 'voice', message: `expected one of: ${engine.voices.join(', ')}` }],
+    });
+  }
+
+  function start(request: Omit<SpeakRequest, 'text'>, ctx: SpeakContext, sentences: AsyncIterable<string>, characters: () => number, announced: number): SpeakResult {
+    if (closed) throw new AppError('ERR_TTS_UNAVAILABLE', { status: 503, title: 'Speech synthesis is shutting down', headers: { 'Retry-After': String(RETRY_AFTER_S) } });
+    const format = request.format ?? 'wav';
+    assertFormatSupported(format, ffmpeg);
+    const voice = resolveVoice(request.voice);
+    const ticket = queue.enter();
+    if (!ticket) {
+      throw new AppError('ERR_TTS_QUEUE_FULL', {
+        status: 503,
+        title: 'Speech synthesis is busy',
+        detail: 'too many speech jobs are waiting; try again shortly',
+        headers: { 'Retry-After': String(RETRY_AFTER_S) },
+      });
+    }
+    const jobId = `tts_${ids.short()}`;
+    const acceptedAt = clock.now();
+    try {
+      publisher.publish(TtsJobRequested, {
+        job_id: jobId, request_id: ctx.requestId, principal: ctx.principal, engine: engine.name, voice,
+        characters: announced, format, queue_depth: queue.waiting,
+      }, { key: jobId, requestId: ctx.requestId, traceparent: ctx.traceparent, actorId: ctx.principal ?? undefined });
+    } catch (err) {
+      ticket.release(); // an unrecorded job is not run: the publisher's 503 goes to the client
+      throw err;
+    }
+    const stream = runJob({
+      jobId, requestId: ctx.requestId, principal: ctx.principal, traceparent: ctx.traceparent,
+      engine, voice, speed: request.speed ?? 1, format, chunkSize: request.chunkSize ?? 8192,
+      sentences, characters, ticket, acceptedAt, publisher, clock, signal: ctx.signal, log,
+      onEnd: () => live.delete(stream),
+    });
+    live.add(stream);
+    return { jobId, format, sampleRate: engine.sampleRate, contentType: contentTypeFor(format, engine.sampleRate), stream };
+  }
+
+  return {
+    engineName: engine.name,
+    get voice() {
+      return engine.voice;
+    },
+    async speak(request, ctx) {
+      const pieces = splitSentences(request.text);
+      async function* sentences() { yield* pieces; }
+      return start(request, ctx, sentences(), () => request.text.length, request.text.length);
+    },
+    speakIncremental(request, ctx) {
+      const feed = sentenceFeed(MAX_INCREMENTAL);
+      const result = start(request, ctx, feed, () => feed.characters, 0);
+      return { ...result, push: (d) => feed.push(d), end: () => feed.end(), fail: (e) => feed.fail(e) };
+    },
+    status() {
+      return {
+        engine: engine.name,
+        voice: engine.voice,
+        voices: engine.voices,
+        sample_rate: engine.sampleRate,
+        formats: ffmpeg ? ['wav', 'pcm', 'mp3', 'opus', 'aac', 'flac'] : ['wav', 'pcm'],
+        queue: { active: queue.active, waiting: queue.waiting, concurrency: queue.concurrency, max: queue.max },
+      };
+    },
+    async close() {
+      closed = true;
+      for (const s of live) s.destroy();
+      await engine.close();
+    },
+  };
+}
