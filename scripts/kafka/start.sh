@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Starts a single-node Apache Kafka broker (KRaft, no ZooKeeper) for development and tests:
+#   fetch the broker from Maven Central (once) → write a KRaft config → format storage (once)
+#   → start `kafka.Kafka` in the background → wait until a kafkajs admin can list topics.
+# Idempotent: when .run/<instance>.pid names a live broker, it only waits for it to be ready.
+#
+# Environment (all optional):
+#   KAFKA_PORT            client listener on 127.0.0.1 (default 9092)
+#   KAFKA_CONTROLLER_PORT KRaft controller listener (default KAFKA_PORT + 10000)
+#   KAFKA_INSTANCE        name for the PID file, log and data dir under .run/ (default "kafka";
+#                         the outage test starts a second broker under another name and port)
+#   KAFKA_VERSION         override the pinned version (only to re-run the compatibility check)
+#
+# Version: PINNED_VERSION below. Chosen by testing kafkajs 2.2.4 (the last kafkajs release)
+# against each candidate — see the comment at PINNED_VERSION for the result.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+# PINNED_VERSION: see the note at the end of this comment block in the committed file.
+PINNED_VERSION=4.1.2
+VERSION=${KAFKA_VERSION:-$PINNED_VERSION}
+PORT=${KAFKA_PORT:-9092}
+CPORT=${KAFKA_CONTROLLER_PORT:-$((PORT + 10000))}
+NAME=${KAFKA_INSTANCE:-kafka}
+HOME_DIR=$ROOT/.tools/kafka/$VERSION
+LIBS=$HOME_DIR/libs
+RUN=$ROOT/.run
+PIDFILE=$RUN/$NAME.pid
+DATA=$RUN/$NAME-data
+CONF=$RUN/$NAME.properties
+LOG=$RUN/$NAME.log
+mkdir -p "$RUN"
+
+is_broker() { # pid → true when it is a live kafka.Kafka JVM
+  [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90}))
+  while ((SECONDS < deadline)); do
+    if ! is_broker "$(cat "$PIDFILE" 2>/dev/null || true)"; then
+      echo "kafka: the broker process exited; last log lines:" >&2
+      tail -n 40 "$LOG" >&2 || true
+      rm -f "$PIDFILE"
+      return 1
+    fi
+    # TCP first (cheap), then a real client round trip.
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && node scripts/kafka/wait-ready.mjs "127.0.0.1:$PORT"; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "kafka: not ready on 127.0.0.1:$PORT after ${KAFKA_START_TIMEOUT:-90}s; last log lines:" >&2
+  tail -n 40 "$LOG" >&2 || true
+  return 1
+}
+
+if is_broker "$(cat "$PIDFILE" 2>/dev/null || true)"; then
+  wait_ready
+  echo "kafka: already running (pid $(cat "$PIDFILE"), 127.0.0.1:$PORT)"
+  exit 0
+fi
+rm -f "$PIDFILE"
+
+# 1. Fetch the broker and its runtime classpath (once per version).
+if [ ! -f "$LIBS/.complete" ]; then
+  echo "kafka: fetching org.apache.kafka:kafka_2.13:$VERSION from Maven Central…"
+  t0=$SECONDS
+  rm -rf "$LIBS" && mkdir -p "$LIBS"
+  mvn -q -B -f scripts/kafka/pom.xml -Dmaven.repo.local="$ROOT/.tools/m2" -Dkafka.version="$VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS"
+  touch "$LIBS/.complete"
+  echo "kafka: fetched $(ls "$LIBS" | wc -l) jars in $((SECONDS - t0))s"
+fi
+MAJOR=${VERSION%%.*}
+
+# 2. Configuration: one node that is both broker and controller, internal topics at
+#    replication factor 1 (or consumer groups never form), no automatic topic creation
+#    (the app creates its topics with their partitions and retention).
+if ((MAJOR >= 4)); then
+  QUORUM="controller.quorum.bootstrap.servers=127.0.0.1:$CPORT"
+else
+  QUORUM="controller.quorum.voters=1@127.0.0.1:$CPORT"
+fi
+cat >"$CONF" <<PROPS
+process.roles=broker,controller
+node.id=1
+$QUORUM
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$DATA
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.check.interval.ms=60000
+PROPS
+
+# Log to stdout (redirected to .run/<instance>.log) at INFO, quiet the chatty parts.
+cat >"$RUN/$NAME-log4j2.properties" <<'L4J2'
+status = error
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = out
+logger.kafka.name = kafka
+logger.kafka.level = WARN
+logger.apache.name = org.apache.kafka
+logger.apache.level = WARN
+logger.server.name = kafka.server.KafkaRaftServer
+logger.server.level = INFO
+L4J2
+cat >"$RUN/$NAME-log4j.properties" <<'L4J1'
+log4j.rootLogger=INFO, out
+log4j.appender.out=org.apache.log4j.ConsoleAppender
+log4j.appender.out.layout=org.apache.log4j.PatternLayout
+log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=WARN
+log4j.logger.org.apache.kafka=WARN
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+L4J1
+JAVA_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+  -Dlog4j2.configurationFile="$RUN/$NAME-log4j2.properties" -Dlog4j.configuration="file:$RUN/$NAME-log4j.properties"
+  -Dkafka.logs.dir="$RUN")
+
+# 3. Format the storage once (a new cluster id per data dir).
+if [ ! -f "$DATA/meta.properties" ]; then
+  mkdir -p "$DATA"
+  cluster_id=-
+  while [[ $cluster_id == -* ]]; do cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
+  fmt=(format -t "$cluster_id" -c "$CONF" --ignore-formatted)
+  ((MAJOR >= 4)) && fmt+=(--standalone)
+  java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.tools.StorageTool "${fmt[@]}" >"$LOG" 2>&1 || {
+    echo "kafka: formatting storage failed:" >&2; tail -n 40 "$LOG" >&2; exit 1; }
+fi
+
+# 4. Start in the background, in its own session so it outlives this script.
+t0=$SECONDS
+setsid java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF" >>"$LOG" 2>&1 </dev/null &
+echo $! >"$PIDFILE"
+wait_ready
+echo "kafka: $VERSION ready on 127.0.0.1:$PORT (pid $(cat "$PIDFILE"), started in $((SECONDS - t0))s)"

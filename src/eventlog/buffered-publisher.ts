@@ -1,0 +1,191 @@
+/**
+ * The Publisher (src/eventlog/publisher.ts) behind the request path. `publish` only builds the
+ * envelope and pushes it onto an in-memory batch; a setImmediate group-commits the batch to a
+ * durable store in one transaction:
+ * - `outbox` mode (Kafka): the SQLite outbox, drained to the log by the Relay;
+ * - `direct` mode (embedded log): the embedded log itself, which is local and as durable as an
+ *   outbox would be, so a second copy would only double the writes.
+ * The backlog (staged + outbox rows) is bounded by `maxEvents`; beyond it `publish` throws the
+ * 503 AppError ERR_EVENT_LOG_UNAVAILABLE rather than dropping anything.
+ */
+import type { z } from 'zod';
+import type { Envelope, EventDefinition } from '../../events/index.ts';
+import { AppError } from '../shared/errors.ts';
+import type { EnvelopeFactory, EventMeta } from './envelope.ts';
+import type { Publisher, PublisherStats } from './publisher.ts';
+import type { EventLog, LogRecord } from './types.ts';
+import type { Outbox, StagedRecord } from './outbox.ts';
+import type { Relay } from './relay.ts';
+import { errorMessage, type LogSink } from './logger.ts';
+
+export type PublisherTarget =
+  | { readonly mode: 'outbox'; readonly outbox: Outbox; readonly relay: Relay }
+  | { readonly mode: 'direct'; readonly log: EventLog };
+
+export interface BufferedPublisherOptions {
+  readonly envelopes: EnvelopeFactory;
+  readonly target: PublisherTarget;
+  readonly maxEvents: number;
+  readonly logger: LogSink;
+}
+
+/** The error `publish` throws when the backlog is full. */
+export function eventLogUnavailable(): AppError {
+  return new AppError('ERR_EVENT_LOG_UNAVAILABLE', { status: 503, title: 'Event log unavailable', headers: { 'Retry-After': '5' } });
+}
+
+const CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+
+interface Waiter {
+  readonly seq: number;
+  resolve(): void;
+}
+
+export class BufferedPublisher implements Publisher {
+  private staged: StagedRecord[] = [];
+  private scheduled = false;
+  private pumping = false;
+  private closed = false;
+  private publishedSeq = 0;
+  private committedSeq = 0;
+  /** Outbox mode: the id of the newest row this publisher committed (drain waits past it). */
+  private lastCommittedId = 0;
+  private outboxDepth = 0;
+  private delivered = 0;
+  private lastError: string | null = null;
+  private flushWaiters: Waiter[] = [];
+  private readonly pump = () => void this.commitStaged();
+  private depthTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: BufferedPublisherOptions) {
+    if (options.target.mode === 'outbox') {
+      this.outboxDepth = options.target.outbox.depth();
+      options.target.relay.onProgress(() => this.refreshDepth());
+      // Another process's relay may drain our rows: re-read the depth now and then.
+      this.depthTimer = setInterval(() => this.refreshDepth(), 250);
+      this.depthTimer.unref();
+    }
+  }
+
+  publish<T extends string, S extends z.ZodType>(def: EventDefinition<T, S>, data: z.infer<S>, meta: EventMeta): Envelope<T, z.infer<S>> {
+    if (this.closed) throw new Error('publisher: publish after close()');
+    if (this.outboxDepth + this.staged.length >= this.options.maxEvents) throw eventLogUnavailable();
+    const env = this.options.envelopes.create(def, data, meta);
+    const headers: Record<string, string> = env.traceparent === undefined ? { 'content-type': CONTENT_TYPE } : { 'content-type': CONTENT_TYPE, traceparent: env.traceparent };
+    this.staged.push({ topic: def.topic, key: meta.key, value: JSON.stringify(env), headers });
+    this.publishedSeq++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.pump);
+    }
+    return env;
+  }
+
+  flush(): Promise<void> {
+    return this.waitCommitted(this.publishedSeq);
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    const target = this.publishedSeq;
+    const deadline = Date.now() + timeoutMs;
+    const timeout = <T>(p: Promise<T>) =>
+      new Promise<T>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`publisher: not delivered within ${timeoutMs} ms (${this.lastError ?? 'log slow'})`)), Math.max(0, deadline - Date.now()));
+        p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e as Error); });
+      });
+    await timeout(this.waitCommitted(target));
+    const t = this.options.target;
+    if (t.mode === 'direct') return;
+    // Delivered once no outbox row up to our last committed id remains (whoever's relay sent it).
+    const lastId = this.lastCommittedId;
+    if (lastId === 0) return;
+    await timeout(
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!t.outbox.hasPendingUpTo(lastId)) {
+            clearInterval(poll);
+            off();
+            resolve();
+          }
+        };
+        const off = t.relay.onProgress(check);
+        const poll = setInterval(check, 20);
+        check();
+      }),
+    );
+  }
+
+  stats(): PublisherStats {
+    return { outboxDepth: this.outboxDepth + this.staged.length, outboxCapacity: this.options.maxEvents, delivered: this.deliveredCount(), lastError: this.lastError ?? (this.options.target.mode === 'outbox' ? this.options.target.relay.lastError : null) };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.depthTimer);
+    await this.flush();
+  }
+
+  private deliveredCount(): number {
+    return this.options.target.mode === 'outbox' ? this.options.target.relay.delivered : this.delivered;
+  }
+
+  private refreshDepth(): void {
+    const t = this.options.target;
+    if (t.mode !== 'outbox') return;
+    try {
+      this.outboxDepth = t.outbox.depth();
+    } catch {
+      // keep the last known depth
+    }
+  }
+
+  private waitCommitted(seq: number): Promise<void> {
+    if (this.committedSeq >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push({ seq, resolve }));
+  }
+
+  /** Commits staged records in order, one transaction per batch; on failure keeps them and retries. */
+  private async commitStaged(): Promise<void> {
+    this.scheduled = false;
+    if (this.pumping) return;
+    this.pumping = true;
+    let backoff = 0;
+    try {
+      while (this.staged.length > 0) {
+        const batch = this.staged;
+        this.staged = [];
+        try {
+          await this.write(batch);
+          this.committedSeq += batch.length;
+          this.lastError = null;
+          backoff = 0;
+          const ready = this.flushWaiters.filter((w) => w.seq <= this.committedSeq);
+          this.flushWaiters = this.flushWaiters.filter((w) => w.seq > this.committedSeq);
+          for (const w of ready) w.resolve();
+        } catch (err) {
+          this.staged = batch.concat(this.staged);
+          this.lastError = errorMessage(err);
+          backoff = Math.min(backoff === 0 ? 50 : backoff * 2, 2000);
+          this.options.logger.warn({ err: this.lastError, staged: this.staged.length, retryInMs: backoff }, 'publisher: commit failed, retrying');
+          await new Promise((r) => setTimeout(r, backoff));
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async write(batch: readonly StagedRecord[]): Promise<void> {
+    const t = this.options.target;
+    if (t.mode === 'outbox') {
+      const id = t.outbox.append(batch);
+      this.lastCommittedId = id;
+      this.outboxDepth += batch.length;
+      t.relay.wake();
+      return;
+    }
+    const records: LogRecord[] = batch.map((r) => ({ topic: r.topic, key: r.key, value: Buffer.from(r.value, 'utf8'), headers: r.headers }));
+    await t.log.append(records);
+    this.delivered += batch.length;
+  }
+}

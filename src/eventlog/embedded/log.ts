@@ -1,0 +1,171 @@
+/**
+ * The embedded event log: one SQLite file (WAL) under the data directory, shared by the
+ * processes of one machine. Same contract as Kafka (src/eventlog/types.ts): the partition is
+ * the Kafka partitioner's function of the key, offsets are dense per partition, consumer
+ * groups keep their committed positions in the file and split partitions through leases.
+ */
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { EventLog, LogHealth, LogRecord, SubscribeOptions, Subscription } from '../types.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
+import { errorMessage, silentLog, type LogSink } from '../logger.ts';
+import { partitionFor } from '../partition.ts';
+import { physicalTopic, type TopicSpecs } from '../topics.ts';
+import { openLogDb, type Durability } from './db.ts';
+import { EmbeddedSubscription, type EmbeddedConsumerSettings } from './subscription.ts';
+import { notifyAppend } from './wake.ts';
+
+export interface EmbeddedLogOptions {
+  /** The SQLite file, e.g. `<dataDir>/eventlog.db`. */
+  readonly file: string;
+  readonly topics: TopicSpecs;
+  readonly topicPrefix?: string;
+  /** Default 'full': an append that resolved survives power loss. */
+  readonly durability?: Durability;
+  /** Stamps record timestamps. Leases always use wall time: they are shared across processes. */
+  readonly clock?: Clock;
+  readonly log?: LogSink;
+  readonly consumer?: Partial<EmbeddedConsumerSettings>;
+}
+
+/** Thrown when appending to or subscribing to a topic the log was not created with. */
+export class UnknownTopicError extends Error {}
+
+export class EmbeddedEventLog implements EventLog {
+  readonly kind = 'embedded' as const;
+  readonly file: string;
+  private db: Database.Database | null = null;
+  private readonly partitions = new Map<string, number>();
+  private readonly subscriptions = new Set<EmbeddedSubscription>();
+  private readonly prefix: string;
+  private readonly clock: Clock;
+  private readonly log: LogSink;
+  private readonly settings: EmbeddedConsumerSettings;
+  private appendTx: ((records: readonly LogRecord[]) => void) | null = null;
+  private lastError: string | null = null;
+
+  constructor(private readonly options: EmbeddedLogOptions) {
+    this.file = path.resolve(options.file);
+    this.prefix = options.topicPrefix ?? '';
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? silentLog;
+    this.settings = { pollMs: 20, heartbeatMs: 1000, leaseMs: 10_000, maxBatchRecords: 500, ...options.consumer };
+  }
+
+  async start(): Promise<void> {
+    if (this.db) return;
+    const db = openLogDb(this.file, this.options.durability ?? 'full');
+    const create = db.prepare('INSERT OR IGNORE INTO topics (topic, partitions, retention_ms) VALUES (?, ?, ?)');
+    db.transaction(() => {
+      for (const [name, spec] of Object.entries(this.options.topics)) {
+        create.run(physicalTopic(this.prefix, name), spec.partitions, spec.retentionMs);
+      }
+    }).immediate();
+    this.db = db;
+    this.loadTopics();
+    this.trimExpired();
+    this.appendTx = this.prepareAppend(db);
+  }
+
+  async append(records: readonly LogRecord[]): Promise<void> {
+    if (!this.appendTx) throw new Error('embedded log: append before start()');
+    if (records.length === 0) return;
+    try {
+      this.appendTx(records);
+      this.lastError = null;
+    } catch (err) {
+      this.lastError = errorMessage(err);
+      throw err;
+    }
+    notifyAppend(this.file);
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    if (!this.db) throw new Error('embedded log: subscribe before start()');
+    const topics = new Map<string, number>();
+    for (const t of options.topics) {
+      const physical = physicalTopic(this.prefix, t);
+      topics.set(physical, this.partitionCount(physical));
+    }
+    const memberId = `${process.pid}-${randomBytes(6).toString('hex')}`;
+    const sub = new EmbeddedSubscription(this.db, this.file, options, topics, this.prefix, memberId, this.settings, this.log);
+    sub.start();
+    this.subscriptions.add(sub);
+    return {
+      stop: async () => {
+        await sub.stop();
+        this.subscriptions.delete(sub);
+      },
+    };
+  }
+
+  health(): LogHealth {
+    if (!this.db) return { ok: false, detail: 'embedded log not started' };
+    if (this.lastError) return { ok: false, detail: `embedded log: last append failed: ${this.lastError}` };
+    return { ok: true, detail: `embedded log at ${this.file}` };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.subscriptions.clear();
+    this.db?.close();
+    this.db = null;
+    this.appendTx = null;
+  }
+
+  /** The partition a key goes to (the contract tests compare it with Kafka's). */
+  partitionOf(topic: string, key: string): number {
+    return partitionFor(key, this.partitionCount(physicalTopic(this.prefix, topic)));
+  }
+
+  private prepareAppend(db: Database.Database): (records: readonly LogRecord[]) => void {
+    const head = db.prepare('SELECT MAX("offset") FROM records WHERE topic = ? AND partition = ?').pluck();
+    const insert = db.prepare('INSERT INTO records (topic, partition, "offset", key, value, headers, ts) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    // One IMMEDIATE transaction per call: takes the write lock first, so two processes never
+    // read the same head offset; the heads read inside it are then exact.
+    const tx = db.transaction((records: readonly LogRecord[]) => {
+      const ts = this.clock.now();
+      const heads = new Map<string, number>();
+      for (const r of records) {
+        const topic = physicalTopic(this.prefix, r.topic);
+        const partition = partitionFor(r.key, this.partitionCount(topic));
+        const hk = `${topic}\u0000${partition}`;
+        let next = heads.get(hk);
+        if (next === undefined) next = ((head.get(topic, partition) as number | null) ?? -1) + 1;
+        const headers = r.headers && Object.keys(r.headers).length > 0 ? JSON.stringify(r.headers) : null;
+        insert.run(topic, partition, next, r.key, r.value, headers, ts);
+        heads.set(hk, next + 1);
+      }
+    });
+    return (records) => tx.immediate(records);
+  }
+
+  private partitionCount(physical: string): number {
+    let n = this.partitions.get(physical);
+    if (n === undefined) {
+      this.loadTopics(); // another process may have created it since
+      n = this.partitions.get(physical);
+      if (n === undefined) throw new UnknownTopicError(`embedded log: unknown topic ${physical}`);
+    }
+    return n;
+  }
+
+  private loadTopics(): void {
+    const rows = this.db!.prepare('SELECT topic, partitions FROM topics').all() as { topic: string; partitions: number }[];
+    for (const r of rows) this.partitions.set(r.topic, r.partitions);
+  }
+
+  /** Retention, as Kafka applies it: drop records older than the topic's retention, but keep each partition's newest so offsets keep growing. */
+  private trimExpired(): void {
+    const db = this.db!;
+    const now = this.clock.now();
+    const trim = db.prepare(`DELETE FROM records WHERE topic = ? AND ts < ?
+      AND "offset" < (SELECT MAX(r2."offset") FROM records r2 WHERE r2.topic = records.topic AND r2.partition = records.partition)`);
+    const topics = db.prepare('SELECT topic, retention_ms FROM topics WHERE retention_ms >= 0').all() as { topic: string; retention_ms: number }[];
+    for (const t of topics) {
+      const removed = trim.run(t.topic, now - t.retention_ms).changes;
+      if (removed > 0) this.log.info({ topic: t.topic, removed }, 'embedded log: retention removed old records');
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * One consumer of the embedded log: a loop that rebalances the group on a heartbeat, reads
+ * each owned partition from the group's committed position, hands the batch to `onBatch`, and
+ * commits only after it resolved (at-least-once; a throwing handler gets the batch again after
+ * a backoff). When there is nothing to read it sleeps until an in-process append wakes it, or
+ * SQLite's `data_version` shows a commit from another process (checked every `pollMs`).
+ */
+import type Database from 'better-sqlite3';
+import type { ConsumedRecord, SubscribeOptions, Subscription } from '../types.ts';
+import { errorMessage, type LogSink } from '../logger.ts';
+import { logicalTopic } from '../topics.ts';
+import { GroupMember, type TopicPartition } from './group.ts';
+import { onAppend } from './wake.ts';
+
+export interface EmbeddedConsumerSettings {
+  readonly pollMs: number;
+  readonly heartbeatMs: number;
+  readonly leaseMs: number;
+  readonly maxBatchRecords: number;
+}
+
+interface Row {
+  offset: number;
+  key: string;
+  value: Buffer;
+  headers: string | null;
+  ts: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class EmbeddedSubscription implements Subscription {
+  private stopping = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private dataVersion = 0;
+  private nextRebalance = 0;
+  private owned: TopicPartition[] = [];
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unlisten: () => void = () => {};
+  private readonly member: GroupMember;
+  private readonly read;
+  private readonly position;
+  private readonly head;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+    private readonly options: SubscribeOptions,
+    /** Physical topic → partition count. */
+    private readonly topics: ReadonlyMap<string, number>,
+    private readonly prefix: string,
+    memberId: string,
+    private readonly settings: EmbeddedConsumerSettings,
+    private readonly log: LogSink,
+  ) {
+    this.member = new GroupMember(db, options.groupId, memberId, topics, settings.leaseMs);
+    this.read = db.prepare('SELECT "offset", key, value, headers, ts FROM records WHERE topic = ? AND partition = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?');
+    this.position = db.prepare('SELECT next_offset FROM positions WHERE group_id = ? AND topic = ? AND partition = ?').pluck();
+    this.head = db.prepare('SELECT MAX("offset") FROM records WHERE topic = ? AND partition = ?').pluck();
+  }
+
+  /** Sets the starting position of partitions the group has never committed, joins, and starts the loop. */
+  start(): void {
+    const init = this.db.prepare('INSERT OR IGNORE INTO positions (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const [topic, n] of this.topics) {
+        for (let p = 0; p < n; p++) {
+          const head = this.head.get(topic, p) as number | null;
+          init.run(this.options.groupId, topic, p, this.options.fromBeginning || head === null ? 0 : head + 1);
+        }
+      }
+    }).immediate();
+    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    this.owned = this.member.rebalance(Date.now());
+    this.nextRebalance = Date.now() + this.settings.heartbeatMs;
+    this.unlisten = onAppend(this.file, () => this.wake());
+    // Keeps leases alive while a slow handler holds the loop.
+    this.heartbeat = setInterval(() => {
+      try {
+        this.member.renew(Date.now());
+      } catch (err) {
+        this.log.warn({ group: this.options.groupId, err: errorMessage(err) }, 'embedded log: heartbeat failed');
+      }
+    }, this.settings.heartbeatMs);
+    this.heartbeat.unref();
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return this.loopDone;
+    this.stopping = true;
+    this.wake();
+    await this.loopDone;
+    clearInterval(this.heartbeat);
+    this.unlisten();
+    try {
+      this.member.leave();
+    } catch (err) {
+      this.log.warn({ group: this.options.groupId, err: errorMessage(err) }, 'embedded log: leaving the group failed');
+    }
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 0;
+    while (!this.stopping) {
+      try {
+        if (Date.now() >= this.nextRebalance) {
+          this.owned = this.member.rebalance(Date.now());
+          this.nextRebalance = Date.now() + this.settings.heartbeatMs;
+        }
+        this.woken = false;
+        let delivered = false;
+        for (const tp of this.owned) {
+          if (this.stopping) break;
+          if (await this.deliver(tp)) delivered = true;
+        }
+        backoff = 0;
+        if (!delivered && !this.woken) await this.idle();
+      } catch (err) {
+        backoff = Math.min(backoff === 0 ? 100 : backoff * 2, 5000);
+        this.log.warn({ group: this.options.groupId, err: errorMessage(err), retryInMs: backoff }, 'embedded log: batch failed, retrying');
+        await sleep(backoff);
+      }
+    }
+  }
+
+  /** Reads and hands over one batch of `tp`; true when there was one. Throws when the handler did. */
+  private async deliver(tp: TopicPartition): Promise<boolean> {
+    const { groupId, onBatch } = this.options;
+    const from = (this.position.get(groupId, tp.topic, tp.partition) as number | undefined) ?? 0;
+    const rows = this.read.all(tp.topic, tp.partition, from, this.settings.maxBatchRecords) as Row[];
+    if (rows.length === 0) return false;
+    const topic = logicalTopic(this.prefix, tp.topic);
+    const records: ConsumedRecord[] = rows.map((r) => ({
+      topic,
+      partition: tp.partition,
+      offset: String(r.offset),
+      key: r.key,
+      value: r.value,
+      timestamp: r.ts,
+      headers: r.headers === null ? {} : (JSON.parse(r.headers) as Record<string, string>),
+    }));
+    const head = this.head.get(tp.topic, tp.partition) as number;
+    await onBatch({ topic, partition: tp.partition, records, highWatermark: String(head) });
+    const next = rows[rows.length - 1]!.offset + 1;
+    if (!this.member.commit(tp, next, Date.now())) {
+      // Lost the lease while handling: the new owner re-reads from the last commit (at-least-once).
+      this.log.info({ group: groupId, topic, partition: tp.partition }, 'embedded log: partition moved to another member before commit');
+      this.nextRebalance = 0;
+    }
+    return true;
+  }
+
+  /** Waits for an in-process append, a commit by another connection, a rebalance or stop. */
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        const v = this.db.pragma('data_version', { simple: true }) as number;
+        if (v !== this.dataVersion || Date.now() >= this.nextRebalance) {
+          this.dataVersion = v;
+          done();
+        }
+      }, this.settings.pollMs);
+      const done = () => {
+        clearInterval(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      this.wakeUp = done;
+    });
+  }
+}

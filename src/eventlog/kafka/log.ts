@@ -1,0 +1,144 @@
+/**
+ * The Kafka event log (kafkajs). The producer is idempotent with acks=all (kafkajs requires
+ * maxInFlightRequests=1 for idempotence, which also keeps order per partition through
+ * retries) and partitions with the same murmur2 function as the embedded log. Topics are
+ * created on start with their partitions and retention; automatic creation stays off.
+ */
+import { Kafka, type Admin, type Producer } from 'kafkajs';
+import type { EventLog, LogHealth, LogRecord, SubscribeOptions, Subscription } from '../types.ts';
+import { errorMessage, silentLog, type LogSink } from '../logger.ts';
+import { partitionFor } from '../partition.ts';
+import { physicalTopic, type TopicSpecs } from '../topics.ts';
+import { subscribeKafka } from './consumer.ts';
+import { kafkaLogCreator } from './logger.ts';
+
+export interface KafkaLogOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly topics: TopicSpecs;
+  readonly topicPrefix?: string;
+  readonly log?: LogSink;
+  /** How often health() is refreshed by asking the cluster (default 5 s). */
+  readonly probeIntervalMs?: number;
+}
+
+export class KafkaEventLog implements EventLog {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly prefix: string;
+  private readonly log: LogSink;
+  private readonly subscriptions = new Set<Subscription>();
+  private started = false;
+  private reachable = false;
+  private lastError: string | null = 'not started';
+  private probe: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: KafkaLogOptions) {
+    this.prefix = options.topicPrefix ?? '';
+    this.log = options.log ?? silentLog;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logCreator: kafkaLogCreator(this.log),
+      connectionTimeout: 3000,
+      requestTimeout: 30_000,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: () => ({ partitionMetadata, message }) => partitionFor(message.key == null ? '' : message.key.toString(), partitionMetadata.length),
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.admin.connect();
+    const existing = new Set(await this.admin.listTopics());
+    const missing = Object.entries(this.options.topics)
+      .map(([name, spec]) => ({ topic: physicalTopic(this.prefix, name), spec }))
+      .filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map(({ topic, spec }) => ({ topic, numPartitions: spec.partitions, replicationFactor: -1, configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs) }] })),
+      });
+      this.log.info({ topics: missing.map((t) => t.topic) }, 'kafka: created topics');
+    }
+    await this.producer.connect();
+    this.started = true;
+    this.markOk();
+    this.probe = setInterval(() => void this.checkCluster(), this.options.probeIntervalMs ?? 5000);
+    this.probe.unref();
+  }
+
+  async append(records: readonly LogRecord[]): Promise<void> {
+    if (!this.started) throw new Error('kafka log: append before start()');
+    if (records.length === 0) return;
+    const byTopic = new Map<string, { key: string; value: Buffer; headers?: Record<string, string> }[]>();
+    for (const r of records) {
+      const topic = physicalTopic(this.prefix, r.topic);
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push({ key: r.key, value: r.value, ...(r.headers && { headers: { ...r.headers } }) });
+    }
+    try {
+      await this.producer.sendBatch({ acks: -1, timeout: 30_000, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      this.markOk();
+    } catch (err) {
+      this.markFailed(err);
+      throw err;
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    if (!this.started) throw new Error('kafka log: subscribe before start()');
+    const sub = await subscribeKafka(this.kafka, this.admin, this.prefix, options, this.log);
+    this.subscriptions.add(sub);
+    return {
+      stop: async () => {
+        this.subscriptions.delete(sub);
+        await sub.stop();
+      },
+    };
+  }
+
+  health(): LogHealth {
+    if (!this.started) return { ok: false, detail: 'kafka log not started' };
+    return this.reachable ? { ok: true, detail: `kafka: ${this.options.brokers.length} broker(s) reachable` } : { ok: false, detail: `kafka unreachable: ${this.lastError ?? 'unknown'}` };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.probe);
+    await Promise.all([...this.subscriptions].map((s) => s.stop().catch(() => {})));
+    this.subscriptions.clear();
+    await this.producer.disconnect().catch(() => {});
+    await this.admin.disconnect().catch(() => {});
+    this.started = false;
+  }
+
+  private async checkCluster(): Promise<void> {
+    try {
+      await this.admin.describeCluster();
+      this.markOk();
+    } catch (err) {
+      this.markFailed(err);
+    }
+  }
+
+  private markOk(): void {
+    if (!this.reachable) this.log.info({}, 'kafka: cluster reachable');
+    this.reachable = true;
+    this.lastError = null;
+  }
+
+  private markFailed(err: unknown): void {
+    if (this.reachable) this.log.warn({ err: errorMessage(err) }, 'kafka: cluster unreachable');
+    this.reachable = false;
+    this.lastError = errorMessage(err);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The publisher on both logs: publish() returns the envelope at once, flush() makes it
+ * durable, drain() delivered; consumers read valid CloudEvents envelopes in order per key.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { RequestCompleted } from '../../events/index.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { decodeEnvelope } from '../../src/eventlog/envelope.ts';
+import { createEventLog, createPublisher } from '../../src/eventlog/factory.ts';
+import type { TopicSpecs } from '../../src/eventlog/topics.ts';
+import { systemClock } from '../../src/shared/clock.ts';
+import { randomIds } from '../../src/shared/ids.ts';
+import { collect, kafkaBrokers, tempDir, uniqueName } from '../support/eventlog-harness.ts';
+
+const TOPICS: TopicSpecs = { 'jarvis.http': { partitions: 3, retentionMs: 86_400_000 } };
+
+/** A RequestCompleted whose request_id carries the per-IP sequence number. */
+export function requestEvent(ip: string, seq: number) {
+  return { method: 'GET', route: '/status', status: 200, duration_ms: 1, bytes_in: 0, bytes_out: 10, ip, principal: null, tier: null, error_code: null, request_id: `${ip}#${seq}`, instance: 'test' };
+}
+
+const modes = [
+  { name: 'embedded (direct to the log)', brokers: null as string[] | null, skip: false as string | false },
+  { name: 'kafka (through the outbox)', brokers: kafkaBrokers, skip: kafkaBrokers ? false : 'KAFKA_BROKERS is not set' },
+];
+
+for (const mode of modes) {
+  describe(`publisher: ${mode.name}`, { skip: mode.skip }, () => {
+    const dirs: string[] = [];
+    after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+    test('publishes 2,000 events that a consumer reads back as valid envelopes, in order per key', async () => {
+      const dir = tempDir('publisher');
+      dirs.push(dir);
+      const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, JARVIS_INSTANCE_ID: 'pub-test', ...(mode.brokers && { KAFKA_BROKERS: mode.brokers.join(','), JARVIS_TOPIC_PREFIX: `${uniqueName('pub')}.` }) });
+      const log = createEventLog(config, { topics: TOPICS });
+      await log.start();
+      const publisher = createPublisher(config, log, systemClock, randomIds);
+      const c = await collect(log, { groupId: uniqueName('g'), topics: ['jarvis.http'], fromBeginning: true });
+      const ids: string[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const ip = `10.0.0.${i % 20}`;
+        const env = publisher.publish(RequestCompleted, requestEvent(ip, Math.floor(i / 20)), { key: ip, requestId: `r${i}` });
+        ids.push(env.id);
+      }
+      await publisher.flush();
+      if (mode.brokers) assert.ok(fs.existsSync(path.join(dir, 'outbox.db')), 'the outbox file lives in the data directory');
+      await publisher.drain(30_000);
+      assert.equal(publisher.stats().outboxDepth, 0);
+      await c.until((r) => r.length >= 2000);
+      await c.stop();
+      const envs = c.records.map((r) => decodeEnvelope(r.value));
+      assert.deepEqual(new Set(envs.map((e) => e.id)), new Set(ids));
+      const last = new Map<string, number>();
+      for (const e of envs) {
+        const data = e.data as { ip: string; request_id: string };
+        const seq = Number(data.request_id.split('#')[1]);
+        assert.equal(seq, (last.get(data.ip) ?? -1) + 1, `order for ${data.ip}`);
+        last.set(data.ip, seq);
+        assert.equal(e.source, '/jarvis-api/pub-test');
+      }
+      assert.equal(c.records[0]!.headers['content-type'], 'application/cloudevents+json; charset=utf-8');
+      await publisher.close();
+      await log.close();
+    });
+  });
+}
