@@ -1,0 +1,178 @@
+/**
+ * Rate-limit counters from `jarvis.http` and `jarvis.auth`, for the sliding-window limiter.
+ *
+ * - Every RequestCompleted with a tier, except the 429s the limiter itself answered, counts once
+ *   for its client IP and once for its principal (when there is one), in its tier.
+ * - Counts are kept per instance (`data.instance`): an enforcing instance counts its own requests
+ *   locally and exactly, and asks here only for the others' (`excludeInstance`).
+ * - Failed authentications (AuthDecisionRecorded denied at authentication) are kept apart, per
+ *   client IP and per emitting instance (the envelope's `source`): a 401 on a limited route also
+ *   produces a RequestCompleted, which already counts toward that IP's budget of the route's tier,
+ *   so adding `authFailuresInWindow` as well would count it twice. It is there for a limiter that
+ *   charges failures to the api tier whatever the route, and for dashboards.
+ * Buckets are `bucketMs` wide and kept for the largest window; a window sum includes every
+ * bucket the window overlaps, so it can over-count by one bucket at the old edge, never under.
+ */
+import { AUTH_TOPIC, AuthDecisionRecorded, HTTP_TOPIC, RequestCompleted, type Envelope } from '../../../events/index.ts';
+import { ms, sortedEntries, type EventOf } from '../events.ts';
+import type { Projection } from '../types.ts';
+import { addTo, newCounter, pruneBefore, sumFrom, type Counter } from './counter.ts';
+
+export type Tier = 'api' | 'stream';
+export type Scope = 'ip' | 'principal';
+
+/** instance → counter. */
+type PerInstance = Map<string, Counter>;
+
+export interface RateCountersState {
+  readonly bucketMs: number;
+  /** Buckets older than this many before the newest are dropped. */
+  readonly horizonBuckets: number;
+  /** `tier \x01 scope \x01 id` → per-instance counters. */
+  readonly series: Map<string, PerInstance>;
+  /** client IP → per-instance (envelope source) failed authentications. */
+  readonly authFailures: Map<string, PerInstance>;
+  clockMs: number;
+  nextSweepMs: number;
+}
+
+export interface RateCountersOptions {
+  /** The largest window any limit uses (JARVIS_RATE_LIMIT_API / _STREAM), in ms. */
+  readonly maxWindowMs: number;
+  /** Bucket width; default 1 s. */
+  readonly bucketMs?: number;
+}
+
+const SEP = '\x01';
+type RateEvent = EventOf<typeof RequestCompleted> | EventOf<typeof AuthDecisionRecorded>;
+
+function seriesKey(tier: Tier, scope: Scope, id: string): string {
+  return tier + SEP + scope + SEP + id;
+}
+
+function bump(map: Map<string, PerInstance>, key: string, instance: string, bucket: number): void {
+  let per = map.get(key);
+  if (!per) map.set(key, (per = new Map()));
+  let counter = per.get(instance);
+  if (!counter) per.set(instance, (counter = newCounter()));
+  addTo(counter, bucket);
+}
+
+function prune(map: Map<string, PerInstance>, fromBucket: number): void {
+  for (const [key, per] of map) {
+    for (const [instance, counter] of per) if (pruneBefore(counter, fromBucket)) per.delete(instance);
+    if (per.size === 0) map.delete(key);
+  }
+}
+
+function sum(per: PerInstance | undefined, fromBucket: number, excludeInstance: string | undefined): number {
+  if (!per) return 0;
+  let n = 0;
+  for (const [instance, counter] of per) if (instance !== excludeInstance) n += sumFrom(counter, fromBucket);
+  return n;
+}
+
+/** Builds the counters projection for the configured windows. */
+export function rateCountersProjection(opts: RateCountersOptions): Projection<RateCountersState> {
+  const bucketMs = opts.bucketMs ?? 1000;
+  const horizonBuckets = Math.ceil(opts.maxWindowMs / bucketMs) + 1;
+
+  function initialState(): RateCountersState {
+    return { bucketMs, horizonBuckets, series: new Map(), authFailures: new Map(), clockMs: 0, nextSweepMs: 0 };
+  }
+
+  function evolve(state: RateCountersState, event: Envelope): RateCountersState {
+    const e = event as RateEvent;
+    let t: number;
+    if (e.type === RequestCompleted.type) {
+      const d = e.data;
+      if (d.tier === null || d.status === 429) return state;
+      t = ms(e.time);
+      const bucket = Math.floor(t / bucketMs);
+      bump(state.series, seriesKey(d.tier, 'ip', d.ip), d.instance, bucket);
+      if (d.principal !== null) bump(state.series, seriesKey(d.tier, 'principal', d.principal), d.instance, bucket);
+    } else if (e.type === AuthDecisionRecorded.type) {
+      const d = e.data;
+      if (d.stage !== 'authentication' || d.outcome !== 'denied') return state;
+      t = ms(e.time);
+      bump(state.authFailures, d.ip, e.source, Math.floor(t / bucketMs));
+    } else {
+      return state;
+    }
+    if (t > state.clockMs) state.clockMs = t;
+    if (state.clockMs >= state.nextSweepMs) {
+      const from = Math.floor(state.clockMs / bucketMs) - horizonBuckets;
+      prune(state.series, from);
+      prune(state.authFailures, from);
+      state.nextSweepMs = state.clockMs + horizonBuckets * bucketMs;
+    }
+    return state;
+  }
+
+  /** Reads a snapshot; one taken with another bucket width is re-bucketed, the horizon is today's. */
+  function fromJSON(json: unknown): RateCountersState {
+    const j = json as RateJson;
+    const scale = j.bucketMs / bucketMs;
+    const read = (entries: [string, CounterJson[]][]) =>
+      new Map(entries.map(([k, cs]) => [k, new Map(cs.map(([i, b, c]): [string, Counter] => [i, scale === 1 ? { b, c } : rebucket(b, c, scale)]))]));
+    return { bucketMs, horizonBuckets, series: read(j.series), authFailures: read(j.authFailures), clockMs: j.clockMs, nextSweepMs: j.clockMs };
+  }
+
+  return { name: 'ratelimit', topics: [HTTP_TOPIC, AUTH_TOPIC], initialState, evolve, toJSON, fromJSON };
+}
+
+function rebucket(b: number[], c: number[], scale: number): Counter {
+  const out = newCounter();
+  for (let i = 0; i < b.length; i++) {
+    const nb = Math.floor(b[i]! * scale);
+    const last = out.b.length - 1;
+    if (last >= 0 && out.b[last] === nb) out.c[last]! += c[i]!;
+    else {
+      out.b.push(nb);
+      out.c.push(c[i]!);
+    }
+  }
+  return out;
+}
+
+type CounterJson = [instance: string, buckets: number[], counts: number[]];
+interface RateJson {
+  bucketMs: number;
+  horizonBuckets: number;
+  clockMs: number;
+  series: [string, CounterJson[]][];
+  authFailures: [string, CounterJson[]][];
+}
+
+function mapToJson(map: Map<string, PerInstance>, fromBucket: number): [string, CounterJson[]][] {
+  const out: [string, CounterJson[]][] = [];
+  for (const [key, per] of sortedEntries(map)) {
+    const counters: CounterJson[] = [];
+    for (const [instance, counter] of sortedEntries(per)) {
+      const i = counter.b.findIndex((b) => b >= fromBucket);
+      if (i >= 0) counters.push([instance, counter.b.slice(i), counter.c.slice(i)]);
+    }
+    if (counters.length > 0) out.push([key, counters]);
+  }
+  return out;
+}
+
+/** Canonical JSON: buckets older than the horizon at the state's clock are left out; keys sorted. */
+export function toJSON(state: RateCountersState): RateJson {
+  const from = Math.floor(state.clockMs / state.bucketMs) - state.horizonBuckets;
+  return { bucketMs: state.bucketMs, horizonBuckets: state.horizonBuckets, clockMs: state.clockMs, series: mapToJson(state.series, from), authFailures: mapToJson(state.authFailures, from) };
+}
+
+function fromBucket(state: RateCountersState, nowMs: number, windowMs: number): number {
+  return Math.floor((nowMs - windowMs) / state.bucketMs);
+}
+
+/** Requests of `id` (an IP or a principal) in `tier` within `(nowMs - windowMs, nowMs]`, other instances only when `excludeInstance` is given. */
+export function countInWindow(state: RateCountersState, tier: Tier, scope: Scope, id: string, nowMs: number, windowMs: number, excludeInstance?: string): number {
+  return sum(state.series.get(seriesKey(tier, scope, id)), fromBucket(state, nowMs, windowMs), excludeInstance);
+}
+
+/** Failed authentications from `ip` within the window; `excludeSource` is the envelope source of the asking instance. */
+export function authFailuresInWindow(state: RateCountersState, ip: string, nowMs: number, windowMs: number, excludeSource?: string): number {
+  return sum(state.authFailures.get(ip), fromBucket(state, nowMs, windowMs), excludeSource);
+}
