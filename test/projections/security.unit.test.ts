@@ -23,7 +23,7 @@ function denied(t: number, ip = '203.0.113.7', stage: 'authentication' | 'author
   }, { traceparent: `00-${TRACE}-b7ad6b7169203331-01` });
 }
 
-const types = (emitted: { envelope: Envelope }[]) => emitted.map((e) => e.envelope.type);
+const types = (emitted: readonly { envelope: Envelope }[]) => emitted.map((e) => e.envelope.type);
 
 test('every derived event is a valid catalog event with its code, severity, trace id and cause', () => {
   const cause = denied(T0);
