@@ -27,4 +27,6 @@ export interface RouteDeps {
   readonly status: StatusSource;
   /** Epoch ms when the process started (for uptime). */
   readonly startedAt: number;
+  /** Reports an unexpected error for central logging. */
+  readonly onError?: (err: unknown) => void;
 }

@@ -1,0 +1,122 @@
+/**
+ * POST /audio/stream, GET /audio/stream/{request_id} and POST /v1/audio/speech (OpenAI's
+ * shape): audio streamed while it is synthesized. A client that goes away aborts the job; an
+ * engine failure mid-stream aborts the connection so a truncated file never looks whole.
+ */
+import { Transform, type Readable } from 'node:stream';
+import { z } from 'zod';
+import { AudioStreamRequest, OpenAiSpeechRequest } from '../../tts/schemas.ts';
+import { httpErrors } from '../errors.ts';
+import type { StreamRegistry } from '../stream-registry.ts';
+import type { JarvisContext, RouteSpec } from '../state.ts';
+import type { RouteDeps } from './deps.ts';
+import type { SpeechPort, SpeechRequest } from './speech-port.ts';
+
+/** Caps open streams per principal (JARVIS_MAX_STREAMS_PER_PRINCIPAL). */
+function streamSlots(max: number) {
+  const open = new Map<string, number>();
+  return {
+    acquire(principal: string): () => void {
+      const n = open.get(principal) ?? 0;
+      if (n >= max) throw httpErrors.tooManyStreams();
+      open.set(principal, n + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (open.get(principal) ?? 1) - 1;
+        if (left <= 0) open.delete(principal);
+        else open.set(principal, left);
+      };
+    },
+  };
+}
+
+/** Pipes synthesized audio to the client, counting bytes, aborting on either side's failure. */
+export async function sendSpeech(ctx: JarvisContext, speech: SpeechPort, req: SpeechRequest, slots: ReturnType<typeof streamSlots>): Promise<void> {
+  const principal = ctx.state.principal!;
+  const release = slots.acquire(principal.id);
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!ctx.res.writableFinished) abort.abort();
+    release();
+  };
+  ctx.res.once('close', onClose);
+  let result: { contentType: string; stream: Readable };
+  try {
+    result = await speech.speak(req, { requestId: ctx.state.requestId, principal: principal.id, traceparent: ctx.state.traceparent, signal: abort.signal });
+  } catch (err) {
+    ctx.res.off('close', onClose);
+    release();
+    throw err;
+  }
+  let sent = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      sent += chunk.length;
+      ctx.state.bytesOut = sent;
+      cb(null, chunk);
+    },
+  });
+  result.stream.once('error', (err) => {
+    counter.destroy(err);
+    ctx.res.destroy(); // the client must see a broken transfer, not a short file
+  });
+  ctx.status = 200;
+  ctx.type = result.contentType;
+  ctx.set('X-Accel-Buffering', 'no');
+  ctx.body = result.stream.pipe(counter);
+}
+
+export function audioRoutes(deps: RouteDeps & { speech: SpeechPort; streams: StreamRegistry }): RouteSpec[] {
+  const { speech, streams, clock, config } = deps;
+  const slots = streamSlots(config.http.maxStreamsPerPrincipal);
+  const audioResponse = { '200': { description: 'Audio, streamed (chunked) while it is synthesized.', contentType: 'audio/wav' } };
+  return [
+    {
+      method: 'POST',
+      path: '/audio/stream',
+      access: 'stream',
+      tier: 'stream',
+      summary: 'Speak a text; the audio streams while it is synthesized. `pcm` is audio/L16 (big-endian) with its rate in the content type.',
+      body: AudioStreamRequest,
+      responses: audioResponse,
+      async handler(ctx) {
+        const b = ctx.state.body as z.infer<typeof AudioStreamRequest>;
+        await sendSpeech(ctx, speech, { text: b.text, format: b.format, chunkSize: b.chunk_size, voice: b.voice, speed: b.speed }, slots);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/audio/stream/:request_id',
+      access: 'stream',
+      tier: 'stream',
+      summary: 'The audio of a chat answer (from `stream_url`/`audio_url`), for the principal that asked, until it expires.',
+      query: z.strictObject({ format: z.enum(['wav', 'pcm', 'mp3', 'opus']).optional(), chunk_size: z.string().regex(/^\d{3,5}$/).optional() }),
+      responses: { ...audioResponse, '404': { description: 'Unknown, expired, or someone else’s.' } },
+      async handler(ctx) {
+        const q = ctx.state.query as { format?: 'wav' | 'pcm' | 'mp3' | 'opus'; chunk_size?: string };
+        const chunk = q.chunk_size ? Number(q.chunk_size) : 8192;
+        if (chunk < 512 || chunk > 65536) throw httpErrors.validation([{ path: 'chunk_size', message: 'must be between 512 and 65536' }]);
+        const entry = streams.take(ctx.params.request_id ?? '', ctx.state.principal!.id, clock.now());
+        if (!entry) throw httpErrors.notFound('No such audio stream (it may have expired).');
+        await sendSpeech(ctx, speech, { text: entry.text, format: q.format ?? 'wav', chunkSize: chunk, voice: entry.voice, speed: 1 }, slots);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/audio/speech',
+      access: 'stream',
+      tier: 'stream',
+      summary: "OpenAI's speech endpoint shape, so OpenAI SDK clients work by changing their base URL.",
+      body: OpenAiSpeechRequest,
+      responses: audioResponse,
+      async handler(ctx) {
+        const b = ctx.state.body as z.infer<typeof OpenAiSpeechRequest>;
+        if (b.stream_format === 'sse') throw httpErrors.validation([{ path: 'stream_format', message: 'only "audio" is supported' }]);
+        const voice = typeof b.voice === 'string' ? b.voice : b.voice.id;
+        await sendSpeech(ctx, speech, { text: b.input, format: b.response_format, chunkSize: 8192, voice, speed: b.speed }, slots);
+      },
+    },
+  ];
+}

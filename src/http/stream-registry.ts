@@ -1,0 +1,93 @@
+/**
+ * Stream URLs handed out by POST /chat: `/audio/stream/{request_id}` belongs to the principal
+ * that made the request and expires (JARVIS_STREAM_URL_TTL, 10 minutes by default). The text
+ * to speak is kept in memory only, never in events, so the URL is served by the instance that
+ * answered the chat (route by principal behind a load balancer; see docs/deployment.md).
+ */
+export interface PendingSpeech {
+  readonly principal: string;
+  readonly expiresAt: number;
+  /** Resolves to the text to speak (at once for a finished answer). */
+  readonly text: AsyncIterable<string>;
+  readonly voice?: string;
+}
+
+export interface StreamRegistry {
+  put(requestId: string, entry: PendingSpeech): void;
+  /** The entry if it exists, is unexpired and belongs to `principal`; otherwise undefined. */
+  take(requestId: string, principal: string, nowMs: number): PendingSpeech | undefined;
+  size(): number;
+}
+
+const MAX_ENTRIES = 10_000;
+
+export function createStreamRegistry(now: () => number): StreamRegistry {
+  const entries = new Map<string, PendingSpeech>();
+  const timer = setInterval(() => {
+    const t = now();
+    for (const [id, e] of entries) if (e.expiresAt <= t) entries.delete(id);
+  }, 30_000);
+  timer.unref();
+  return {
+    put(requestId, entry) {
+      if (entries.size >= MAX_ENTRIES) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(requestId, entry);
+    },
+    take(requestId, principal, nowMs) {
+      const e = entries.get(requestId);
+      if (!e || e.principal !== principal || e.expiresAt <= nowMs) return undefined;
+      return e;
+    },
+    size: () => entries.size,
+  };
+}
+
+/** A finished text as a one-item async iterable. */
+export async function* once(text: string): AsyncIterable<string> {
+  yield text;
+}
+
+/**
+ * Text that arrives piece by piece (a chat answer being generated), readable any number of
+ * times from the start: each reader gets what is there, then waits for more until `end`.
+ */
+export function textFeed(): { push(text: string): void; end(): void; fail(err: Error): void; iterable: AsyncIterable<string> } {
+  const parts: string[] = [];
+  let done = false;
+  let error: Error | null = null;
+  let wake: (() => void)[] = [];
+  const notify = () => {
+    const w = wake;
+    wake = [];
+    for (const f of w) f();
+  };
+  return {
+    push(text) {
+      parts.push(text);
+      notify();
+    },
+    end() {
+      done = true;
+      notify();
+    },
+    fail(err) {
+      error = err;
+      done = true;
+      notify();
+    },
+    iterable: {
+      async *[Symbol.asyncIterator]() {
+        let i = 0;
+        for (;;) {
+          while (i < parts.length) yield parts[i++]!;
+          if (error) throw error;
+          if (done) return;
+          await new Promise<void>((resolve) => wake.push(resolve));
+        }
+      },
+    },
+  };
+}

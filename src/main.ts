@@ -1,0 +1,201 @@
+/**
+ * The composition root: builds the event log, the projections, the providers, the speech
+ * engine and the app, and hands each what it needs. Nothing else imports this file; tests and
+ * the process entry (src/cli/serve.ts) call `startJarvis`.
+ */
+import type { Config } from './config/config.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { createJwtService } from './auth/jwt.ts';
+import { createChatService, type ChatService } from './chat/service.ts';
+import { createEventLog, createPublisher } from './eventlog/factory.ts';
+import type { Publisher } from './eventlog/publisher.ts';
+import type { EventLog } from './eventlog/types.ts';
+import { createApp } from './http/app.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import { createLocalEffects } from './http/overlay.ts';
+import { adminIpBlockRoutes } from './http/routes/admin-ip-blocks.ts';
+import { adminKeyRoutes } from './http/routes/admin-keys.ts';
+import { adminSessionRoutes } from './http/routes/admin-sessions.ts';
+import { audioRoutes } from './http/routes/audio.ts';
+import { authRoutes } from './http/routes/auth.ts';
+import { chatRoutes } from './http/routes/chat.ts';
+import type { RouteDeps } from './http/routes/deps.ts';
+import type { SpeechPort } from './http/routes/speech-port.ts';
+import { systemRoutes } from './http/routes/system.ts';
+import { listen } from './http/server.ts';
+import type { RouteSpec } from './http/state.ts';
+import { createStreamRegistry } from './http/stream-registry.ts';
+import { createLimiter } from './ratelimit/limiter.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { randomIds, type IdGenerator } from './shared/ids.ts';
+import { createLogger, type Logger } from './telemetry/logger.ts';
+import { createMetrics, type JarvisMetrics } from './telemetry/metrics.ts';
+import { serveMetrics, type MetricsServer } from './telemetry/server.ts';
+import { blockView, keyView, remoteCounts, sessionView } from './views/adapters.ts';
+import { startLiveState, type LiveState } from './views/live.ts';
+
+export interface JarvisOptions {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly logger?: Logger;
+  readonly metrics?: JarvisMetrics;
+  /** The speech engine; by default the one JARVIS_TTS_ENGINE selects. */
+  readonly speech?: SpeechPort;
+  /** Do not open the metrics listener (cluster workers: the primary serves the aggregate). */
+  readonly noMetricsListener?: boolean;
+}
+
+export interface Jarvis {
+  readonly url: string;
+  readonly metricsUrl: string | null;
+  readonly config: Config;
+  readonly log: EventLog;
+  readonly publisher: Publisher;
+  readonly live: LiveState;
+  readonly metrics: JarvisMetrics;
+  /** Graceful: stop accepting, finish in-flight requests, flush the outbox, close the log. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startJarvis(config: Config, options: JarvisOptions = {}): Promise<Jarvis> {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const now = () => clock.now();
+  const logger = options.logger ?? createLogger({ level: config.logLevel, base: { instance: config.instanceId } });
+  const startedAt = now();
+
+  const log = createEventLog(config, { logger, clock });
+  await log.start();
+  const publisher = createPublisher(config, log, clock, ids, logger);
+  const live = await startLiveState(log, {
+    groupId: `jarvis-api-live-${config.instanceId}-${ids.short(6)}`,
+    maxWindowMs: Math.max(config.rateLimit.api.windowMs, config.rateLimit.stream.windowMs),
+  });
+
+  const effects = createLocalEffects({ keys: keyView(live.keys), sessions: sessionView(live.sessions, now), blocks: blockView(live.blocks) }, now);
+  if (!config.auth.jwtSecret) throw new Error('JARVIS_JWT_SECRET: missing (bootstrap should have generated one)');
+  const jwt = createJwtService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, ttlMs: config.auth.jwtTtlMs });
+  const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
+  const limiter = createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
+
+  const chat: ChatService = createChatService({ config, publisher, clock, ids, logger });
+  const streams = createStreamRegistry(now);
+  const metrics = options.metrics ?? createMetrics({ version: config.version });
+
+  const readiness = {
+    check() {
+      const health = log.health();
+      const parts = {
+        event_log: { ok: health.ok, detail: health.detail },
+        projections: { ok: live.caughtUp(), detail: live.caughtUp() ? `caught up (lag ${live.lagEvents()} events)` : `replaying (lag ${live.lagEvents()} events)` },
+        outbox: (() => {
+          const s = publisher.stats();
+          const ok = s.outboxDepth < s.outboxCapacity;
+          return { ok, detail: `${s.outboxDepth} of ${s.outboxCapacity} events waiting` };
+        })(),
+      };
+      return { ok: Object.values(parts).every((p) => p.ok), parts };
+    },
+  };
+
+  const deps: RouteDeps = {
+    config,
+    clock,
+    ids,
+    publisher,
+    jwt,
+    effects,
+    readiness,
+    startedAt,
+    onError: (err) => logger.error({ err }, 'unexpected error'),
+    status: {
+      aiProviders: () => Object.fromEntries(chat.providers().map((p) => [p.name, p.available])),
+      ttsEngine: () => options.speech?.engine ?? 'none',
+      ttsVoice: () => options.speech?.voice ?? 'none',
+      eventLog: () => {
+        const s = publisher.stats();
+        return { kind: log.kind, ok: log.health().ok, outbox_depth: s.outboxDepth, delivered: s.delivered, projection_lag_events: live.lagEvents() };
+      },
+    },
+  };
+
+  const routes: RouteSpec[] = [
+    ...systemRoutes(deps),
+    ...authRoutes(deps),
+    ...adminKeyRoutes(deps),
+    ...adminSessionRoutes(deps),
+    ...adminIpBlockRoutes(deps),
+    ...chatRoutes({ ...deps, chat, streams }),
+    ...(options.speech ? audioRoutes({ ...deps, speech: options.speech, streams }) : []),
+  ];
+  const openapi = JSON.stringify(buildOpenApi([...routes, openApiRoute('')], config.version));
+  routes.push(openApiRoute(openapi));
+
+  const app = createApp({
+    development: config.nodeEnv === 'development',
+    instanceId: config.instanceId,
+    trustedHosts: config.http.trustedHosts,
+    trustedProxies: config.http.trustedProxies,
+    allowedIps: config.http.allowedIps,
+    blockedIps: config.http.blockedIps,
+    allowedOrigins: config.http.allowedOrigins,
+    maxBodyBytes: config.http.maxBodyBytes,
+    clock,
+    ids,
+    publisher,
+    authenticator,
+    limiter,
+    blocks: effects.blocks,
+    routes,
+    observe: (o) => metrics.observeHttp({ method: o.method, route: o.route, status: o.status, seconds: o.durationMs / 1000, traceId: o.ctx.state.traceId }),
+    onError: (err, ctx) => logger.error({ err, request_id: ctx?.state?.requestId }, 'request failed'),
+  });
+
+  // Not failing open: without the shared log, enforce only this instance's share of each limit.
+  const degradeTimer = setInterval(() => {
+    const ok = log.health().ok;
+    if (!ok && !limiter.degraded) limiter.setDegraded(1 / Math.max(1, config.workers));
+    else if (ok && limiter.degraded) limiter.setDegraded(null);
+    limiter.sweep(now());
+  }, 1000);
+  degradeTimer.unref();
+
+  const server = await listen(app.callback(), { ...config.http });
+  let metricsServer: MetricsServer | null = null;
+  if (!options.noMetricsListener) metricsServer = await serveMetrics({ host: config.http.metricsHost, port: config.http.metricsPort, registry: metrics.registry });
+
+  return {
+    url: server.url,
+    metricsUrl: metricsServer?.url ?? null,
+    config,
+    log,
+    publisher,
+    live,
+    metrics,
+    async close(graceMs = 10_000) {
+      clearInterval(degradeTimer);
+      await server.close(graceMs);
+      await metricsServer?.close();
+      await chat.close();
+      await publisher.close();
+      await live.stop();
+      await log.close();
+    },
+  };
+}
+
+function openApiRoute(document: string): RouteSpec {
+  return {
+    method: 'GET',
+    path: '/openapi.json',
+    access: 'public',
+    tier: null,
+    summary: 'This document.',
+    responses: { '200': { description: 'The OpenAPI 3.1 document.' } },
+    handler(ctx) {
+      ctx.type = 'application/json';
+      ctx.set('Cache-Control', 'public, max-age=300');
+      ctx.body = document;
+    },
+  };
+}
