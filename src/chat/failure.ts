@@ -81,6 +81,9 @@ export function classify(err: unknown, now: number, afterResponse = false): Prov
   if (err instanceof SyntaxError) return new ProviderFailure('malformed');
   // The SDKs' stream helpers wrap what broke them in their base error class, the original as `cause`.
   if (err instanceof AnthropicTimeout || err instanceof OpenAITimeout) return new ProviderFailure('timeout');
+  // undici's body-read failure: the headers had come, the body broke off. Connection failures
+  // before the headers reach us wrapped as the SDKs' APIConnectionError instead.
+  if (err instanceof TypeError && err.message === 'terminated') return new ProviderFailure('stream_cut');
   const sdkBase = err instanceof AnthropicError || err instanceof OpenAIError;
   // Only the SDKs' base class itself (not its API/connection subclasses) wraps what broke a stream helper.
   if (sdkBase && (err.constructor === AnthropicError || err.constructor === OpenAIError)) {

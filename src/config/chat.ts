@@ -48,7 +48,7 @@ export function parseChatConfig(env: Env): ChatConfig {
   const deepseekKey = optStr(env, 'DEEPSEEK_API_KEY');
   const localUrl = url(env, 'JARVIS_LOCAL_LLM_URL', optStr(env, 'JARVIS_LOCAL_LLM_URL'));
   const anthropic = anthropicKey
-    ? { apiKey: anthropicKey, baseUrl: url(env, 'ANTHROPIC_BASE_URL', optStr(env, 'ANTHROPIC_BASE_URL')), model: str(env, 'JARVIS_ANTHROPIC_MODEL', 'claude-sonnet-4-5') }
+    ? { apiKey: anthropicKey, baseUrl: url(env, 'ANTHROPIC_BASE_URL', optStr(env, 'ANTHROPIC_BASE_URL')), model: str(env, 'JARVIS_ANTHROPIC_MODEL', 'claude-sonnet-5-5') }
     : null;
   const deepseek = deepseekKey
     ? { apiKey: deepseekKey, baseUrl: url(env, 'DEEPSEEK_BASE_URL', str(env, 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com'))!, model: str(env, 'JARVIS_DEEPSEEK_MODEL', 'deepseek-chat') }
