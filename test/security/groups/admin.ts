@@ -1,0 +1,136 @@
+/**
+ * admin: managed keys show their secret once and never again, a revoked key stops working within
+ * 5 s (enforcement goes through the event log), sessions can be revoked, IP blocks are accepted
+ * and removed. Everything created here is removed at the end of the run. IP blocks only ever
+ * name TEST-NET-3 addresses (203.0.113.0/24), which no real client has.
+ */
+import assert from 'node:assert/strict';
+import { check, type Ctx, type Group } from '../harness.ts';
+import { expectFieldError, expectProblem, show } from '../expect.ts';
+import { randomId, TEST_NET_IP } from './endpoints.ts';
+import { eventually, mint } from './tokens.ts';
+import { auditChecks } from './admin-audit.ts';
+
+interface CreatedKey {
+  readonly id: string;
+  readonly key: string;
+}
+
+/** A read-only key created through the API, revoked at the end of the run. */
+function createdKey(ctx: Ctx): Promise<CreatedKey> {
+  const admin = ctx.key('admin');
+  return ctx.memo('created-key', async () => {
+    const name = `security-suite-${randomId()}`;
+    const res = await ctx.client.request({ method: 'POST', path: '/admin/keys', token: admin, body: { name, permissions: ['read'] } });
+    assert.equal(res.status, 201, `POST /admin/keys must answer 201: ${show(res)}`);
+    const k = res.json as Record<string, unknown>;
+    for (const f of ['id', 'name', 'permissions', 'key', 'created_at', 'expires_at']) assert.ok(f in k, `the answer must carry "${f}": ${show(res)}`);
+    assert.equal(typeof k.id, 'string');
+    assert.ok(typeof k.key === 'string' && k.key.length >= 16, 'the secret must be a string of at least 16 characters');
+    assert.deepEqual(k.permissions, ['read']);
+    const created = { id: k.id as string, key: k.key as string };
+    ctx.onCleanup(`revoke the key ${created.id} the suite created`, async () => {
+      const del = await ctx.client.request({ method: 'DELETE', path: `/admin/keys/${encodeURIComponent(created.id)}`, token: admin });
+      assert.ok(del.status < 300 || del.status === 404, `revoking the suite's key failed: ${show(del)}`);
+    });
+    return created;
+  });
+}
+
+/** Everything that must never appear in a listing. */
+const knownSecrets = (ctx: Ctx, extra: string[] = []): string[] =>
+  [...Object.values(ctx.options.keys), ...extra].filter((s): s is string => typeof s === 'string' && s.length >= 8);
+
+const keys = [
+  check('POST /admin/keys answers 201 with the secret, once', async (ctx) => {
+    await createdKey(ctx);
+  }),
+  check('a created key authenticates within 5 s', async (ctx) => {
+    const k = await createdKey(ctx);
+    const ok = await eventually(5000, async () => (await ctx.client.request({ path: '/status', token: k.key })).status === 200);
+    assert.ok(ok, 'the new key was not accepted within 5 s');
+  }),
+  check('a created read-only key is 403 on POST /chat', async (ctx) => {
+    const k = await createdKey(ctx);
+    expectProblem(await ctx.client.request({ method: 'POST', path: '/chat', token: k.key, body: { text: 'hello' } }), 403);
+  }),
+  check('GET /admin/keys lists the key by id and shows no secret', async (ctx) => {
+    const k = await createdKey(ctx);
+    const res = await ctx.client.request({ path: '/admin/keys', token: ctx.key('admin') });
+    assert.equal(res.status, 200, show(res));
+    assert.ok(res.text.includes(k.id), `the listing must include the created key's id: ${show(res)}`);
+    for (const s of knownSecrets(ctx, [k.key])) assert.ok(!res.text.includes(s), 'the listing shows a secret');
+  }),
+  check('POST /admin/keys with an unknown permission names permissions', async (ctx) => {
+    expectFieldError(await ctx.client.request({ method: 'POST', path: '/admin/keys', token: ctx.key('admin'), body: { name: 'x', permissions: ['superuser'] } }), 'permissions');
+  }),
+  check('POST /admin/keys with an unknown field names it', async (ctx) => {
+    expectFieldError(await ctx.client.request({ method: 'POST', path: '/admin/keys', token: ctx.key('admin'), body: { name: 'x', permissions: ['read'], key: 'chosen-by-client-0123456789' } }), 'key');
+  }),
+  check('DELETE /admin/keys/{unknown id} is 404', async (ctx) => {
+    expectProblem(await ctx.client.request({ method: 'DELETE', path: `/admin/keys/${randomId()}`, token: ctx.key('admin') }), 404);
+  }),
+  check('a revoked key is refused with 401 within 5 s', async (ctx) => {
+    const k = await createdKey(ctx);
+    const del = await ctx.client.request({ method: 'DELETE', path: `/admin/keys/${encodeURIComponent(k.id)}`, token: ctx.key('admin') });
+    assert.ok(del.status === 204 || del.status === 200, `DELETE must answer 204: ${show(del)}`);
+    let last = del;
+    const refused = await eventually(5000, async () => {
+      last = await ctx.client.request({ path: '/status', token: k.key });
+      return last.status === 401;
+    });
+    assert.ok(refused, `the revoked key still works after 5 s: ${show(last)}`);
+  }),
+];
+
+const sessions = [
+  check('GET /admin/sessions lists a new session without its token, and DELETE revokes it within 5 s', async (ctx) => {
+    const admin = ctx.key('admin');
+    const t = await mint(ctx, ctx.options.keys.chat ?? ctx.anyKey());
+    const list = await ctx.client.request({ path: '/admin/sessions', token: admin });
+    assert.equal(list.status, 200, show(list));
+    assert.ok(list.text.includes(t.session_id), `the listing must include session ${t.session_id}: ${show(list)}`);
+    for (const s of knownSecrets(ctx, [t.access_token, t.access_token.split('.')[2]!])) assert.ok(!list.text.includes(s), 'the listing shows a secret');
+    const del = await ctx.client.request({ method: 'DELETE', path: `/admin/sessions/${encodeURIComponent(t.session_id)}`, token: admin });
+    assert.ok(del.status === 204 || del.status === 200, `DELETE must answer 204: ${show(del)}`);
+    const refused = await eventually(5000, async () => (await ctx.client.request({ path: '/status', token: t.access_token })).status === 401);
+    assert.ok(refused, 'the revoked session still works after 5 s');
+  }),
+];
+
+const blocks = [
+  check('an IP block on a TEST-NET address is created (201 {id, cidr, expires_at}), listed and removed', async (ctx) => {
+    const admin = ctx.key('admin');
+    const res = await ctx.client.request({ method: 'POST', path: '/admin/ip-blocks', token: admin, body: { cidr: TEST_NET_IP, expires_in: 300, reason: 'security suite' } });
+    assert.equal(res.status, 201, show(res));
+    const b = res.json as { id?: unknown; cidr?: unknown; expires_at?: unknown };
+    assert.equal(typeof b.id, 'string', show(res));
+    assert.ok('cidr' in b && 'expires_at' in b, show(res));
+    const path = `/admin/ip-blocks/${encodeURIComponent(b.id as string)}`;
+    let removed = false;
+    ctx.onCleanup(`remove the IP block on ${TEST_NET_IP}`, async () => {
+      if (!removed) await ctx.client.request({ method: 'DELETE', path, token: admin });
+    });
+    const list = await ctx.client.request({ path: '/admin/ip-blocks', token: admin });
+    assert.ok(list.status === 200 && list.text.includes(b.id as string), `the block must be listed: ${show(list)}`);
+
+    // the block must only apply to the real client address: a forged X-Forwarded-For from an
+    // untrusted peer is ignored; from a trusted proxy it is honoured
+    const probe = async (): Promise<number> => (await ctx.client.request({ path: '/status', token: ctx.anyKey(), headers: { 'x-forwarded-for': TEST_NET_IP } })).status;
+    if (ctx.options.trustedProxy) {
+      assert.ok(await eventually(5000, async () => (await probe()) === 403), 'a blocked client behind a trusted proxy must get 403 within 5 s');
+    } else {
+      assert.equal(await probe(), 200, 'X-Forwarded-For from an untrusted peer must be ignored (set JARVIS_TEST_TRUSTED_PROXY=1 if the target trusts this client)');
+    }
+    const del = await ctx.client.request({ method: 'DELETE', path, token: admin });
+    assert.ok(del.status === 204 || del.status === 200, `DELETE must answer 204: ${show(del)}`);
+    removed = true;
+    const after = await ctx.client.request({ path: '/admin/ip-blocks', token: admin });
+    assert.ok(!after.text.includes(b.id as string), 'the removed block is still listed');
+  }),
+  check('POST /admin/ip-blocks with an invalid CIDR names cidr', async (ctx) => {
+    expectFieldError(await ctx.client.request({ method: 'POST', path: '/admin/ip-blocks', token: ctx.key('admin'), body: { cidr: '999.1.1.1/99' } }), 'cidr');
+  }),
+];
+
+export const admin: Group = { name: 'admin', checks: [...keys, ...sessions, ...blocks, ...auditChecks] };

@@ -1,0 +1,113 @@
+/**
+ * The black-box security suite against a real instance started in this process on an ephemeral
+ * loopback port, with a test configuration (keys of each kind, trusted hosts, an allowed origin,
+ * a loopback OpenAI-compatible stand-in as the chat provider). Two instances per event log:
+ * one with a large rate limit for every group but rate-limit, one with the contract's default
+ * limits for the rate-limit group alone. On Kafka too when KAFKA_BROKERS is set (npm test sets it).
+ * Skipped while src/main.ts does not export startJarvis.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/config.ts';
+import { startOpenAIStandIn } from '../support/chat-openai-server.ts';
+import { GROUPS, suiteOptions, type GroupName, type SuiteKeys } from './options.ts';
+import { runSuite } from './suite.ts';
+import { formatResult, summaryLine } from './report.ts';
+
+type StartJarvis = (config: ReturnType<typeof loadConfig>) => Promise<{ url: string; close(graceMs?: number): Promise<void> }>;
+
+const main = (await import('../../src/main.ts').catch((e: unknown) => ({ loadError: e }))) as { startJarvis?: unknown; loadError?: unknown };
+const startJarvis = typeof main.startJarvis === 'function' ? (main.startJarvis as StartJarvis) : undefined;
+const notReady = startJarvis ? false : `src/main.ts does not export startJarvis yet${main.loadError ? ` (import failed: ${String(main.loadError).slice(0, 200)})` : ''}`;
+
+const secret = (n = 24): string => randomBytes(n).toString('base64url');
+const ALLOWED_ORIGIN = 'https://app.example.test';
+
+interface Instance {
+  readonly url: URL;
+  readonly keys: SuiteKeys;
+  readonly jwtSecret: string;
+}
+
+/** Starts the chat stand-in and an instance, runs `fn`, and stops both and removes the data dir. */
+async function withInstance(env: Record<string, string>, fn: (i: Instance) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'jarvis-security-'));
+  const llm = await startOpenAIStandIn({});
+  const keys = { admin: `adm-${secret()}`, read: `rd-${secret()}`, chat: `ch-${secret()}`, full: `fl-${secret()}` };
+  const jwtSecret = secret(64);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JARVIS_LOG_LEVEL: 'silent',
+    JARVIS_DATA_DIR: dataDir,
+    JARVIS_HOST: '127.0.0.1',
+    JARVIS_PORT: '0',
+    JARVIS_METRICS_PORT: '0',
+    JARVIS_INSTANCE_ID: `security-${secret(4)}`,
+    JARVIS_JWT_SECRET: jwtSecret,
+    JARVIS_ADMIN_KEY: keys.admin,
+    JARVIS_API_KEY_1: keys.read,
+    JARVIS_API_KEY_1_PERMISSIONS: 'read',
+    JARVIS_API_KEY_2: keys.chat,
+    JARVIS_API_KEY_2_PERMISSIONS: 'read,chat',
+    JARVIS_API_KEY_3: keys.full,
+    JARVIS_API_KEY_3_PERMISSIONS: 'read,chat,stream',
+    JARVIS_TRUSTED_HOSTS: '127.0.0.1,localhost',
+    JARVIS_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
+    JARVIS_LOCAL_LLM_URL: llm.url,
+    JARVIS_TTS_ENGINE: 'embedded',
+    // the suite fails authentication on purpose dozens of times from one address
+    JARVIS_BRUTE_FORCE_THRESHOLD: '100000',
+    JARVIS_WORKERS: '1',
+    ...env,
+  }, '0.0.0-test');
+  const jarvis = await startJarvis!(config);
+  try {
+    await fn({ url: new URL(jarvis.url), keys, jwtSecret });
+  } finally {
+    await jarvis.close(2000);
+    await llm.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runAndAssert(i: Instance, groups: readonly GroupName[]): Promise<void> {
+  const lines: string[] = [];
+  const report = await runSuite(suiteOptions({
+    url: i.url,
+    keys: i.keys,
+    groups,
+    allowedOrigin: ALLOWED_ORIGIN,
+    untrustedHostExpected: true,
+    jwtSecret: i.jwtSecret,
+    maxRateLimitWaitS: 30,
+  }), (l) => lines.push(l));
+  const failed = report.results.filter((r) => r.outcome === 'failed').map((r) => formatResult(r));
+  const skipped = report.results.filter((r) => r.outcome === 'skipped').map((r) => `${r.group} › ${r.name}: ${r.reason}`);
+  if (skipped.length) console.log(`skipped:\n${skipped.join('\n')}`);
+  assert.equal(report.failed, 0, `${summaryLine(report)}\n${failed.join('\n')}`);
+  assert.ok(report.passed > 0, 'nothing passed');
+}
+
+const logs: { name: string; env: Record<string, string>; skip: string | false }[] = [
+  { name: 'the embedded log', env: {}, skip: false },
+  {
+    name: 'Kafka',
+    env: process.env.KAFKA_BROKERS ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS, JARVIS_TOPIC_PREFIX: `security-${secret(4)}.` } : {},
+    skip: process.env.KAFKA_BROKERS ? false : 'KAFKA_BROKERS is not set (npm test starts a broker and sets it)',
+  },
+];
+
+for (const log of logs) {
+  const skip = notReady || log.skip;
+  const groups = GROUPS.filter((g) => g !== 'rate-limit' && (log.name === 'the embedded log' || g !== 'slow'));
+  test(`the security suite passes against an instance on ${log.name} (all groups but rate-limit)`, { skip, timeout: 240_000 }, async () => {
+    await withInstance({ ...log.env, JARVIS_RATE_LIMIT_API: '100000/min', JARVIS_RATE_LIMIT_STREAM: '100000/min' }, (i) => runAndAssert(i, groups));
+  });
+  test(`the rate-limit group passes against an instance on ${log.name} with the default limits`, { skip, timeout: 180_000 }, async () => {
+    await withInstance({ ...log.env }, (i) => runAndAssert(i, ['rate-limit']));
+  });
+}
