@@ -1,0 +1,84 @@
+/**
+ * The process entry of `npm start`: bootstraps a development environment, parses the
+ * configuration once, and runs the API — in this process, or as JARVIS_WORKERS cluster
+ * workers sharing the port (the primary then serves the aggregated metrics). SIGTERM/SIGINT:
+ * stop accepting, finish in-flight requests, flush the outbox, exit.
+ */
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { bootstrapEnv } from '../config/bootstrap.ts';
+import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.ts';
+import { startJarvis } from '../main.ts';
+import { createLogger } from '../telemetry/logger.ts';
+import { createMetrics } from '../telemetry/metrics.ts';
+import { exposeToCluster, serveMetrics } from '../telemetry/server.ts';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function configure(): { config: Config; created: readonly { label: string; key: string }[] } {
+  try {
+    const boot = bootstrapEnv(process.env);
+    return { config: loadConfig(boot.env, version), created: boot.created };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`jarvis: configuration error: ${err.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+async function runWorker(config: Config, clustered: boolean): Promise<void> {
+  const instanceId = clustered ? `${config.instanceId}-w${cluster.worker?.id ?? 0}` : config.instanceId;
+  const cfg = { ...config, instanceId } as Config;
+  const logger = createLogger({ level: cfg.logLevel, base: { instance: instanceId } });
+  const metrics = createMetrics({ version });
+  if (clustered) exposeToCluster(metrics.registry);
+  const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered });
+  logger.info({ url: jarvis.url, metrics: jarvis.metricsUrl, config: describeConfig(cfg) }, 'jarvis api listening');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests and flushing events');
+    await jarvis.close(10_000);
+    logger.flush?.();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function runPrimary(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel, base: { instance: config.instanceId, role: 'primary' } });
+  const metricsServer = await serveMetrics({ host: config.http.metricsHost, port: config.http.metricsPort, clusterMode: true });
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  let stopping = false;
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.warn({ worker: worker.id, code, signal }, 'worker exited; starting another');
+    cluster.fork();
+  });
+  const stop = async () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    await new Promise<void>((resolve) => {
+      const check = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(check, 100));
+      check();
+    });
+    await metricsServer.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  logger.info({ workers: config.workers, metrics: metricsServer.url }, 'jarvis primary started');
+}
+
+const { config, created } = configure();
+if (cluster.isPrimary && created.length > 0) {
+  console.log('\nGenerated on first start (kept in JARVIS_DATA_DIR/bootstrap.json, shown only this once):');
+  for (const k of created) console.log(`  ${k.label}: ${k.key}`);
+  console.log('');
+}
+if (config.workers > 1 && cluster.isPrimary) await runPrimary(config);
+else await runWorker(config, config.workers > 1);
