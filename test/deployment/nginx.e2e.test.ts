@@ -178,6 +178,11 @@ test('a body over 10 MB is refused with 413 before it is sent', async () => {
   assert.equal(r.status, 413);
 });
 
+test("nginx's own liveness URL answers on loopback only", async () => {
+  assert.equal((await ask({ path: '/nginx-health', plain: true })).status, 200);
+  assert.equal((await ask({ path: '/nginx-health', plain: true, from: '127.0.0.10' })).status, 403);
+});
+
 test('/metrics is not reachable through the public proxy', async () => {
   assert.equal((await ask({ path: '/metrics', from: '127.0.0.9' })).status, 404);
 });
