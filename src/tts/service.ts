@@ -19,9 +19,13 @@ import { createJobQueue } from './queue.ts';
 import { OPENAI_VOICES, MAX_TEXT } from './schemas.ts';
 import { splitSentences } from './sentences.ts';
 
-/** What to say and how. Defaults: wav, 8192-byte chunks, the engine's voice, speed 1. */
+/**
+ * What to say and how. Defaults: wav, 8192-byte chunks, the engine's voice, speed 1.
+ * `text` may also be an async iterable of text deltas (an LLM answer being generated): audio
+ * starts with its first complete sentence.
+ */
 export interface SpeakRequest {
-  readonly text: string;
+  readonly text: string | AsyncIterable<string>;
   readonly format?: AudioFormat;
   readonly chunkSize?: number;
   readonly voice?: string | undefined;
@@ -63,6 +67,8 @@ export interface TtsStatus {
 
 export interface TtsService {
   readonly engineName: string;
+  /** Same as engineName (the HTTP layer's SpeechPort calls it `engine`). */
+  readonly engine: string;
   readonly voice: string;
   speak(request: SpeakRequest, ctx: SpeakContext): Promise<SpeakResult>;
   speakIncremental(request: Omit<SpeakRequest, 'text'>, ctx: SpeakContext): IncrementalSpeech;
@@ -148,21 +154,37 @@ export async function createTtsService(deps: TtsDeps): Promise<TtsService> {
     return { jobId, format, sampleRate: engine.sampleRate, contentType: contentTypeFor(format, engine.sampleRate), stream };
   }
 
+  function incremental(request: Omit<SpeakRequest, 'text'>, ctx: SpeakContext): IncrementalSpeech {
+    const feed = sentenceFeed(MAX_INCREMENTAL);
+    const result = start(request, ctx, feed, () => feed.characters, 0);
+    return { ...result, push: (d) => feed.push(d), end: () => feed.end(), fail: (e) => feed.fail(e) };
+  }
+
   return {
     engineName: engine.name,
+    engine: engine.name,
     get voice() {
       return engine.voice;
     },
     async speak(request, ctx) {
-      const pieces = splitSentences(request.text);
+      const { text } = request;
+      if (typeof text !== 'string') {
+        const job = incremental(request, ctx);
+        void (async () => {
+          try {
+            for await (const delta of text) job.push(delta);
+            job.end();
+          } catch (err) {
+            job.fail(err instanceof Error ? err : new Error(String(err)));
+          }
+        })();
+        return job;
+      }
+      const pieces = splitSentences(text);
       async function* sentences() { yield* pieces; }
-      return start(request, ctx, sentences(), () => request.text.length, request.text.length);
+      return start(request, ctx, sentences(), () => text.length, text.length);
     },
-    speakIncremental(request, ctx) {
-      const feed = sentenceFeed(MAX_INCREMENTAL);
-      const result = start(request, ctx, feed, () => feed.characters, 0);
-      return { ...result, push: (d) => feed.push(d), end: () => feed.end(), fail: (e) => feed.fail(e) };
-    },
+    speakIncremental: incremental,
     status() {
       return {
         engine: engine.name,

@@ -76,15 +76,24 @@ export function createPiperEngine(options: PiperOptions): TtsEngine & { workerPi
       // Piper's length_scale is the inverse of speed (< 1 speaks faster).
       const lengthScale = opts.speed === 1 ? null : 1 / opts.speed;
       const work = pool.use((p) => p.synthesize(text, lengthScale), opts.signal);
+      work.catch(() => {}); // observed below; an abandoned sentence must not be an unhandled rejection
       // On abort the caller stops waiting at once; the worker finishes its one sentence
       // (well under a second) and goes back to the pool, warm.
       const signal = opts.signal;
-      const pcm = await (signal
-        ? Promise.race([work, new Promise<never>((_, reject) => {
-            if (signal.aborted) reject(signal.reason);
-            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-          })])
-        : work);
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        if (!signal) return;
+        onAbort = () => reject(signal.reason);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => {});
+      let pcm: Buffer;
+      try {
+        pcm = await Promise.race([work, aborted]);
+      } finally {
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+      }
       return { pcm, sampleRate };
     },
     async close() {
