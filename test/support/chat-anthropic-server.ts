@@ -59,7 +59,7 @@ export function startAnthropicStandIn(opts: StandInOptions = {}): Promise<StandI
 
       if (fault === 'server_error') return sendError(res, 500);
       if (fault === 'rate_limited') return sendError(res, 429, { 'retry-after': retryAfter, 'anthropic-ratelimit-requests-limit': '50', 'anthropic-ratelimit-requests-remaining': '0' });
-      if (fault === 'overloaded') return sendError(res, 529);
+      if (fault === 'overloaded') return sendError(res, 529, { 'retry-after': retryAfter });
       if (fault === 'hang') return; // never answer; the client's timeout or close() ends it
 
       const id = requestId();
