@@ -25,6 +25,8 @@ import { systemRoutes } from './http/routes/system.ts';
 import { listen } from './http/server.ts';
 import type { RouteSpec } from './http/state.ts';
 import { createStreamRegistry } from './http/stream-registry.ts';
+import { createTtsService } from './tts/service.ts';
+import { hasFfmpeg } from './tts/format.ts';
 import { createLimiter } from './ratelimit/limiter.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { randomIds, type IdGenerator } from './shared/ids.ts';
@@ -80,6 +82,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
 
   const chat: ChatService = createChatService({ config, publisher, clock, ids, logger });
   const streams = createStreamRegistry(now);
+  const tts = options.speech ? null : await createTtsService({ config, publisher, clock, ids, logger });
+  const speech: SpeechPort = options.speech ?? { engine: tts!.engine, voice: tts!.voice, ffmpeg: hasFfmpeg(), speak: (req, ctx) => tts!.speak(req, ctx) };
   const metrics = options.metrics ?? createMetrics({ version: config.version });
 
   const readiness = {
@@ -110,8 +114,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     onError: (err) => logger.error({ err }, 'unexpected error'),
     status: {
       aiProviders: () => Object.fromEntries(chat.providers().map((p) => [p.name, p.available])),
-      ttsEngine: () => options.speech?.engine ?? 'none',
-      ttsVoice: () => options.speech?.voice ?? 'none',
+      ttsEngine: () => speech.engine,
+      ttsVoice: () => speech.voice,
       eventLog: () => {
         const s = publisher.stats();
         return { kind: log.kind, ok: log.health().ok, outbox_depth: s.outboxDepth, delivered: s.delivered, projection_lag_events: live.lagEvents() };
@@ -126,7 +130,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     ...adminSessionRoutes(deps),
     ...adminIpBlockRoutes(deps),
     ...chatRoutes({ ...deps, chat, streams }),
-    ...(options.speech ? audioRoutes({ ...deps, speech: options.speech, streams }) : []),
+    ...audioRoutes({ ...deps, speech, streams }),
   ];
   const openapi = JSON.stringify(buildOpenApi([...routes, openApiRoute('')], config.version));
   routes.push(openApiRoute(openapi));
@@ -177,6 +181,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
       await server.close(graceMs);
       await metricsServer?.close();
       await chat.close();
+      await tts?.close();
       await publisher.close();
       await live.stop();
       await log.close();

@@ -5,6 +5,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import { z } from 'zod';
+import { fromOpenAiSpeech } from '../../tts/openai.ts';
 import { AudioStreamRequest, OpenAiSpeechRequest } from '../../tts/schemas.ts';
 import { httpErrors } from '../errors.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
@@ -114,8 +115,8 @@ export function audioRoutes(deps: RouteDeps & { speech: SpeechPort; streams: Str
       async handler(ctx) {
         const b = ctx.state.body as z.infer<typeof OpenAiSpeechRequest>;
         if (b.stream_format === 'sse') throw httpErrors.validation([{ path: 'stream_format', message: 'only "audio" is supported' }]);
-        const voice = typeof b.voice === 'string' ? b.voice : b.voice.id;
-        await sendSpeech(ctx, speech, { text: b.input, format: b.response_format, chunkSize: 8192, voice, speed: b.speed }, slots);
+        const r = fromOpenAiSpeech(b, speech.ffmpeg ?? false);
+        await sendSpeech(ctx, speech, { text: r.text, format: r.format ?? 'mp3', chunkSize: r.chunkSize ?? 8192, voice: r.voice, speed: r.speed ?? 1 }, slots);
       },
     },
   ];

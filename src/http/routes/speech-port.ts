@@ -1,10 +1,11 @@
 /** What the audio routes need from the speech service (src/tts). */
 import type { Readable } from 'node:stream';
+import type { AudioFormat } from '../../tts/format.ts';
 
 export interface SpeechRequest {
   /** The whole text, or text arriving piece by piece (a chat answer being generated). */
   readonly text: string | AsyncIterable<string>;
-  readonly format: 'wav' | 'pcm' | 'mp3' | 'opus' | 'aac' | 'flac';
+  readonly format: AudioFormat;
   readonly chunkSize: number;
   readonly voice?: string | undefined;
   readonly speed: number;
@@ -20,6 +21,8 @@ export interface SpeechContext {
 export interface SpeechPort {
   readonly engine: string;
   readonly voice: string;
+  /** True when compressed formats (mp3, opus, …) can be produced. */
+  readonly ffmpeg?: boolean;
   /** Starts a job; rejects with an AppError (queue full 503, unsupported format) before any byte. */
   speak(req: SpeechRequest, ctx: SpeechContext): Promise<{ contentType: string; stream: Readable }>;
 }
