@@ -17,12 +17,13 @@ const PATTERNS: readonly Pattern[] = [
   { what: 'an absolute source path', re: /(?:^|[\s"'(])\/(?:home|usr|opt|srv|app|work|var|root|tmp)\/[\w./-]+/ },
   { what: 'a source file name', re: /\b[\w-]+\.(?:ts|mjs|cjs|js):\d+/ },
   { what: 'the name Koa', re: /\bkoa\b/i },
-  { what: 'the name KafkaJS', re: /\bkafkajs\b/i },
+  { what: 'the name KafkaJS', re: /\bkafkajs/i },
   { what: 'the name Zod', re: /\bzod(?:error)?\b/i },
   { what: 'the name jose or its error classes', re: /\bjose\b|\bJW[ST](?:Invalid|Expired|ClaimValidationFailed|SignatureVerificationFailed)\b/ },
   { what: 'the name SQLite', re: /sqlite/i },
   { what: 'the name Express or undici', re: /\bexpress\b|\bundici\b/i },
-  { what: 'a raw JSON.parse message', re: /Unexpected token .* in JSON|is not valid JSON|JSON at position \d+/ },
+  // V8's own wording (which also quotes the body); a project's "The body is not valid JSON." is fine
+  { what: 'a raw JSON.parse message', re: /Unexpected (?:token|end of JSON|non-whitespace)|in JSON at position \d+|after (?:property value|array element) in JSON|", "?.*" is not valid JSON/ },
   // the project's own stable codes are ERR_* too, so only Node's own families are flagged
   { what: 'a Node.js error code', re: /\bERR_(?:INVALID_ARG|HTTP_|STREAM_|SOCKET_|UNHANDLED|ASSERTION|MODULE_|REQUIRE_|OUT_OF_RANGE|UNKNOWN_)|\bE(?:CONNREFUSED|CONNRESET|ADDRINUSE|ACCES|NOENT)\b/ },
   { what: 'a JavaScript error class', re: /\b(?:TypeError|ReferenceError|RangeError|SyntaxError)\b/ },

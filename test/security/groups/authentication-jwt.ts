@@ -2,7 +2,8 @@
  * JWT attacks on a real token from POST /auth/token: alg none, a wrong secret, an attacker's own
  * RSA/EC key, a corrupted signature, claims tampered without re-signing. With the target's secret
  * (JARVIS_TEST_JWT_SECRET) also properly signed bad claims: expired, not yet valid, wrong iss/aud,
- * no exp, an unknown session.
+ * no exp. (A properly signed token naming an unknown session is not
+ * attacked: a signature proves issuance and instances may lag behind each other's sessions.)
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -75,7 +76,7 @@ async function knownSecret(ctx: Ctx): Promise<string> {
   return secret;
 }
 
-type Signed = { name: string; patch: (p: Claims) => Claims | undefined; drop?: string };
+type Signed = { name: string; patch: () => Claims; drop?: string };
 
 const signedAttacks: Signed[] = [
   { name: 'a properly signed JWT that expired a minute ago', patch: () => ({ exp: now() - 60, iat: now() - 960 }) },
@@ -83,13 +84,6 @@ const signedAttacks: Signed[] = [
   { name: 'a properly signed JWT from another issuer', patch: () => ({ iss: 'https://attacker.example' }) },
   { name: 'a properly signed JWT for another audience', patch: () => ({ aud: 'some-other-api' }) },
   { name: 'a properly signed JWT without exp', patch: () => ({}), drop: 'exp' },
-  {
-    name: 'a properly signed JWT naming a session that does not exist',
-    patch: (p) => {
-      const claim = ['sid', 'session_id', 'sess', 'session'].find((c) => c in p);
-      return claim ? { [claim]: `suite-${randomBytes(8).toString('hex')}` } : undefined;
-    },
-  },
 ];
 
 const signedChecks: Check[] = signedAttacks.map((s) =>
@@ -97,9 +91,7 @@ const signedChecks: Check[] = signedAttacks.map((s) =>
     const secret = await knownSecret(ctx);
     const t = await sharedToken(ctx);
     const { header, payload } = decodeJwt(t.access_token);
-    const patch = s.patch(payload);
-    if (patch === undefined) skip('the issued token carries no session claim (sid, session_id) to point elsewhere');
-    const claims: Claims = { ...payload, ...patch };
+    const claims: Claims = { ...payload, ...s.patch() };
     if (s.drop) delete claims[s.drop];
     const res = await ctx.client.request({ path: '/status', token: signHs256(header, claims, secret) });
     assert.notEqual(res.status, 200, `must not be accepted: ${show(res)}`);
