@@ -14,6 +14,8 @@ export interface ProviderPool {
   /** The providers to try for a request: the requested one first, then the configured order. */
   candidates(requested: ProviderName | undefined): ChatProvider[];
   breaker(p: ChatProvider): Breaker;
+  /** Books a provider skipped because its breaker is open. */
+  skipped(p: ChatProvider): void;
   succeeded(p: ChatProvider, seconds: number): void;
   failed(p: ChatProvider, f: ProviderFailure, seconds: number, requestId: string): void;
   statuses(): ProviderStatus[];
@@ -38,6 +40,7 @@ export function createProviderPool(cfg: ChatConfig, providers: Map<string, ChatP
       return [first, ...ordered.filter((p) => p !== first)];
     },
     breaker: (p) => breakers.get(p.name)!,
+    skipped: (p) => guard(() => observer.attempt?.(p.name, 'circuit_open', 0)),
     succeeded(p, seconds) {
       breakers.get(p.name)!.success();
       availability.observed(p, true);

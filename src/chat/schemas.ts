@@ -1,6 +1,6 @@
 /** The POST /chat body: strict (unknown fields rejected), no coercion. */
 import { z } from 'zod';
-import { PROVIDER_NAMES } from '../config/chat.ts';
+import type { ProviderName } from '../config/chat.ts';
 
 export const MAX_CHAT_TEXT = 32_000;
 
@@ -11,7 +11,7 @@ export const ChatRequestSchema = z.strictObject({
   text: z.string().min(1).max(MAX_CHAT_TEXT),
   use_tts: z.boolean().optional(),
   stream_audio: z.boolean().optional(),
-  provider: z.enum(PROVIDER_NAMES as unknown as readonly ['local', 'anthropic', 'deepseek']).optional(),
+  provider: z.enum(['local', 'anthropic', 'deepseek'] as const satisfies readonly ProviderName[]).optional(),
   conversation_id: ConversationId.optional(),
 });
 
