@@ -61,6 +61,10 @@ export interface MetricsOptions {
   readonly knownRoutes?: Iterable<string>;
   /** Value of the `version` label on jarvis_build_info. */
   readonly version?: string;
+  /** Configured providers, TTS engines and projections: their series start at 0 (see below). */
+  readonly providers?: readonly string[];
+  readonly ttsEngines?: readonly string[];
+  readonly projections?: readonly string[];
 }
 
 export interface JarvisMetrics {
@@ -122,7 +126,7 @@ export function createMetrics(options: MetricsOptions = {}): JarvisMetrics {
   const securityEvents = counter<{ type: string; severity: string }>({ ...r, name: METRIC.securityEvents, help: 'Security events (the SECURITY_EVENT audit stream) by type and severity.', labels: ['type', 'severity'] });
   const perProjection = ['projection'] as const;
 
-  return {
+  const metrics: JarvisMetrics = {
     registry,
     exemplars,
     observeHttp(o) {
@@ -162,4 +166,30 @@ export function createMetrics(options: MetricsOptions = {}): JarvisMetrics {
     projectorEventsApplied: counter({ ...r, name: METRIC.projectorEventsApplied, help: 'Events a projection applied.', labels: perProjection }),
     projectionRebuildProgress: gauge({ ...r, name: METRIC.projectionRebuildProgress, help: 'Rebuild progress from 0 to 1 (1 when not rebuilding).', labels: perProjection, aggregator: 'min' }),
   };
+  initialiseSeries(metrics, securityEvents, options);
+  return metrics;
+}
+
+/**
+ * Starts the series alerts and dashboards rely on at 0. A counter that first appears at 1 has
+ * no increase for rate() or increase() to see, so the first brute-force detection would be
+ * missed; and a panel over an absent series shows "no data" instead of 0.
+ */
+function initialiseSeries(m: JarvisMetrics, securityEvents: CounterHandle<{ type: string; severity: string }>, o: MetricsOptions): void {
+  for (const [type, kind] of Object.entries(SECURITY_EVENT_KINDS)) securityEvents.inc({ type: securityTypeLabel(type as SecurityEventType), severity: kind.severity }, 0);
+  for (const tier of ['api', 'stream'] as const) for (const scope of ['ip', 'principal'] as const) m.rateLimitRejections.inc({ tier, scope }, 0);
+  for (const engine of o.ttsEngines ?? []) {
+    for (const outcome of ['completed', 'failed', 'cancelled', 'rejected'] as const) m.ttsJobs.inc({ engine, outcome }, 0);
+  }
+  for (const provider of o.providers ?? []) {
+    for (const outcome of ['success', 'error', 'timeout', 'short_circuited'] as const) m.providerRequests.inc({ provider, outcome }, 0);
+    m.setBreakerState(provider, 'closed');
+  }
+  for (const projection of o.projections ?? []) {
+    m.projectorEventsApplied.inc({ projection }, 0);
+    m.projectionRebuildProgress.set({ projection }, 1);
+  }
+  for (const log of ['embedded', 'kafka'] as const) {
+    for (const reason of ['outbox_full', 'log_unavailable', 'timeout', 'other'] as const) m.eventPublishErrors.inc({ log, reason }, 0);
+  }
 }

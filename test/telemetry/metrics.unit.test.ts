@@ -106,3 +106,14 @@ test('process metrics are included by default and the build info names the versi
   assert.match(text, /nodejs_eventloop_lag_seconds/);
   assert.match(text, /jarvis_build_info\{version="9.9.9"\} 1/);
 });
+
+test('series that alerts count increases of start at 0, so the first event is an increase', async () => {
+  const m = createMetrics({ exemplars: false, processMetrics: false, providers: ['local'], ttsEngines: ['embedded'], projections: ['sessions'] });
+  const text = await m.registry.metrics();
+  assert.match(text, /jarvis_security_events_total\{type="brute_force_suspected",severity="high"\} 0/);
+  assert.match(text, /jarvis_security_events_total\{type="ip_auto_blocked",severity="high"\} 0/);
+  assert.match(text, /jarvis_rate_limit_rejections_total\{tier="stream",scope="principal"\} 0/);
+  assert.match(text, /jarvis_tts_jobs_total\{engine="embedded",outcome="rejected"\} 0/);
+  assert.match(text, /jarvis_provider_breaker_state\{provider="local"\} 0/);
+  assert.match(text, /jarvis_projection_rebuild_progress_ratio\{projection="sessions"\} 1/);
+});
