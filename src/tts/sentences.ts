@@ -80,3 +80,20 @@ export function sentenceSplitter(): { push(delta: string): string[]; end(): stri
     },
   };
 }
+
+/** A first piece longer than this is cut at its first clause boundary (see quickStart). */
+const QUICK_START_OVER = 50;
+
+/**
+ * Time to first audio grows with the length of the first piece (Piper synthesizes a piece at
+ * once). So a long first sentence is cut at its first comma, semicolon, colon or dash, where a
+ * listener hears a pause anyway: "In the afternoon, clouds may gather…" starts as soon as
+ * "In the afternoon," is synthesized.
+ * Only the first piece is cut; the rest keeps whole sentences for the best prosody.
+ */
+export function quickStart(first: string): string[] {
+  if (first.length <= QUICK_START_OVER) return [first];
+  const m = /^(.{12,60}?[,;:–—])\s+(?=\S)/su.exec(first);
+  if (!m) return [first];
+  return [m[1]!, first.slice(m[0].length)];
+}

@@ -17,7 +17,7 @@ import { sentenceFeed } from './incremental.ts';
 import { runJob } from './job.ts';
 import { createJobQueue } from './queue.ts';
 import { OPENAI_VOICES, MAX_TEXT } from './schemas.ts';
-import { splitSentences } from './sentences.ts';
+import { quickStart, splitSentences } from './sentences.ts';
 
 /**
  * What to say and how. Defaults: wav, 8192-byte chunks, the engine's voice, speed 1.
@@ -156,7 +156,15 @@ export async function createTtsService(deps: TtsDeps): Promise<TtsService> {
 
   function incremental(request: Omit<SpeakRequest, 'text'>, ctx: SpeakContext): IncrementalSpeech {
     const feed = sentenceFeed(MAX_INCREMENTAL);
-    const result = start(request, ctx, feed, () => feed.characters, 0);
+    async function* sentences() {
+      let first = true;
+      for await (const s of feed) {
+        if (first) yield* quickStart(s);
+        else yield s;
+        first = false;
+      }
+    }
+    const result = start(request, ctx, sentences(), () => feed.characters, 0);
     return { ...result, push: (d) => feed.push(d), end: () => feed.end(), fail: (e) => feed.fail(e) };
   }
 
@@ -180,7 +188,8 @@ export async function createTtsService(deps: TtsDeps): Promise<TtsService> {
         })();
         return job;
       }
-      const pieces = splitSentences(text);
+      const [head, ...rest] = splitSentences(text);
+      const pieces = head === undefined ? [] : [...quickStart(head), ...rest];
       async function* sentences() { yield* pieces; }
       return start(request, ctx, sentences(), () => text.length, text.length);
     },

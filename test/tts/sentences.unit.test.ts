@@ -1,7 +1,7 @@
 /** Text is cut where a listener hears a sentence end, and never into pieces too long to stream. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SENTENCE, sentenceSplitter, splitSentences } from '../../src/tts/sentences.ts';
+import { MAX_SENTENCE, quickStart, sentenceSplitter, splitSentences } from '../../src/tts/sentences.ts';
 
 describe('splitSentences', () => {
   const table: Array<[string, string[]]> = [
@@ -37,5 +37,16 @@ describe('sentenceSplitter (text arriving in pieces)', () => {
     assert.deepEqual(s.push(' are you? I'), ['How are you?']);
     assert.deepEqual(s.push(' am fine'), []);
     assert.deepEqual(s.end(), ['I am fine']);
+  });
+});
+
+describe('quickStart (the first piece, for a fast first byte)', () => {
+  it('cuts a long first sentence at its first clause boundary', () => {
+    assert.deepEqual(quickStart('Well, the weather today is clear and mild across most of the region and beyond.'), ['Well, the weather today is clear and mild across most of the region and beyond.']);
+    assert.deepEqual(quickStart('In the afternoon, clouds may gather over the hills near the coast, they say.'), ['In the afternoon,', 'clouds may gather over the hills near the coast, they say.']);
+  });
+  it('leaves short sentences and sentences without a pause whole', () => {
+    assert.deepEqual(quickStart('Hello, there.'), ['Hello, there.']);
+    assert.deepEqual(quickStart('The weather today is clear and mild across most of the region.'), ['The weather today is clear and mild across most of the region.']);
   });
 });
