@@ -3,7 +3,7 @@
  * `docker-compose config`: schema validation, interpolation, merge keys; no engine needed),
  * and the resolved model checked for what the deployment promises: hardening on every
  * service, the seed's limits, KRaft Kafka, the projector split, and what is published.
- * scripts/compose/install.sh installs docker-compose (scripts/test-setup.d/nginx.sh runs it).
+ * scripts/deployment/install-tools.sh installs docker-compose (scripts/test-setup.d/nginx.sh runs it).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# Installs the validators for the docker-compose stack's files, from Debian's packages:
+# Installs, from Debian's packages, the real tools that check the deployment files in CI:
 #   docker-compose          Compose v1 (Python): `docker-compose config` parses and validates
 #                           docker-compose.yml against its schema; it needs no Docker engine.
-#   prometheus-alertmanager for `amtool check-config` on deployment/alertmanager/alertmanager.yml.
-# (promtool comes from scripts/prometheus/install.sh.) Idempotent: installs only what is missing,
-# and keeps the packaged Alertmanager service from starting.
+#   prometheus-alertmanager `amtool check-config` for deployment/alertmanager/alertmanager.yml.
+#   logrotate               runs deployment/logrotate/jarvis on a temporary directory.
+#   ShellCheck              lints deploy.sh and the deployment scripts.
+#   ufw                     `ufw --dry-run` parses each rule of deployment/firewall/ufw.sh (nothing is applied).
+# (promtool: scripts/prometheus/install.sh; hadolint: scripts/hadolint/install.sh.)
+# Idempotent: installs only what is missing; packaged services are kept from starting.
 set -euo pipefail
 
 missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] || missing+=(logrotate)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v ufw >/dev/null 2>&1 || [ -x /usr/sbin/ufw ] || missing+=(ufw)
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "compose validators: already installed (docker-compose $(docker-compose version --short 2>/dev/null), $(amtool --version 2>&1 | head -n 1))"
+  echo "deployment tools: already installed"
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "compose validators: apt-get not found; install ${missing[*]} by hand" >&2
+  echo "deployment tools: apt-get not found; install ${missing[*]} by hand" >&2
   exit 1
 fi
 
@@ -39,4 +45,4 @@ export DEBIAN_FRONTEND=noninteractive
 # --no-install-recommends: docker-compose recommends docker.io (the engine), not needed to parse.
 "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 
-echo "compose validators: installed ${missing[*]}"
+echo "deployment tools: installed ${missing[*]}"
