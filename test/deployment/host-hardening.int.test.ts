@@ -59,7 +59,7 @@ test('the units run as a dedicated user in a sandbox, writing only under /var/li
     assert.equal(one('EnvironmentFile'), '/etc/jarvis/jarvis.env');
     const dir = /JARVIS_DATA_DIR=(\S+)/.exec(one('ExecStart') ?? '')?.[1];
     assert.ok(dir?.startsWith('/var/lib/jarvis/'), `${unit}: ${dir}`);
-    dataDirs.add(dir);
+    dataDirs.add(dir!);
   }
   assert.equal(dataDirs.size, units.length, 'two processes, two data directories');
   assert.match(settings(units[0]!).get('ExecStart')![0]!, /JARVIS_HOST=127\.0\.0\.1 JARVIS_TRUSTED_PROXIES=127\.0\.0\.1/);
