@@ -4,12 +4,20 @@
  * Checks are synchronous, so concurrent requests on one instance can never overshoot.
  */
 export class SlidingLog {
-  private readonly times: Float64Array;
+  // Starts small and doubles up to `capacity`: memory follows the traffic, not the limit.
+  private times: Float64Array;
   private head = 0; // index of the oldest entry
   private size = 0;
 
   constructor(readonly capacity: number) {
-    this.times = new Float64Array(Math.max(1, capacity));
+    this.times = new Float64Array(Math.max(1, Math.min(capacity, 16)));
+  }
+
+  private grow(): void {
+    const next = new Float64Array(Math.min(this.capacity, this.times.length * 2));
+    for (let i = 0; i < this.size; i++) next[i] = this.times[(this.head + i) % this.times.length]!;
+    this.times = next;
+    this.head = 0;
   }
 
   /** Drops entries at or before `nowMs - windowMs`; returns how many remain. */
@@ -24,6 +32,7 @@ export class SlidingLog {
 
   /** Records an admission (the caller has checked there is room). */
   add(nowMs: number): void {
+    if (this.size === this.times.length && this.times.length < this.capacity) this.grow();
     if (this.size === this.times.length) {
       this.head = (this.head + 1) % this.times.length;
       this.size--;

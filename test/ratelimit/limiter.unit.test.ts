@@ -51,3 +51,14 @@ describe('sliding-window limiter', () => {
     assert.equal(l.check('api', 'ip', 'b', 0).allowed, false);
   });
 });
+
+describe('sliding log memory', () => {
+  it('grows with traffic up to a large limit and stays exact', async () => {
+    const { SlidingLog } = await import('../../src/ratelimit/window.ts');
+    const log = new SlidingLog(1_000_000);
+    for (let i = 0; i < 100; i++) log.add(i);
+    assert.equal(log.count(100, 1000), 100);
+    assert.equal(log.count(150, 100), 49);
+    assert.equal(log.oldest(), 51);
+  });
+});

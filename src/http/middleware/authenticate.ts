@@ -4,7 +4,7 @@
  * Public routes skip this step.
  */
 import type { Next } from 'koa';
-import { AuthDecisionRecorded } from '../../../events/index.ts';
+import { AuthDecisionRecorded, SessionRefreshed } from '../../../events/index.ts';
 import type { AuthFailure, Authenticator } from '../../auth/authenticate.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
 import { httpErrors } from '../errors.ts';
@@ -23,7 +23,19 @@ const DETAIL: Record<AuthFailure, string> = {
   session_expired: 'The session has expired.',
 };
 
+/** A session's idle timer restarts when it is used; at most one event a minute per session. */
+const REFRESH_EVERY_MS = 60_000;
+
 export function authenticateMiddleware(opts: { authenticator: Authenticator; publisher: Publisher; now: () => number }) {
+  const refreshed = new Map<string, number>();
+  function refresh(ctx: JarvisContext, sessionId: string): void {
+    const t = opts.now();
+    const last = refreshed.get(sessionId);
+    if (last !== undefined && t - last < REFRESH_EVERY_MS) return;
+    if (refreshed.size > 100_000) refreshed.clear();
+    refreshed.set(sessionId, t);
+    opts.publisher.publish(SessionRefreshed, { session_id: sessionId, at: new Date(t).toISOString() }, { key: sessionId, subject: sessionId, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent });
+  }
   return async function authenticate(ctx: JarvisContext, next: Next): Promise<void> {
     const access = ctx.state.routeSpecs[0]!.access;
     if (access === 'public') return next();
@@ -43,6 +55,7 @@ export function authenticateMiddleware(opts: { authenticator: Authenticator; pub
         : httpErrors.invalidCredential(DETAIL[verdict.reason], verdict.reason === 'malformed_credential' ? 'invalid_request' : 'invalid_token');
     }
     ctx.state.principal = verdict.principal;
+    if (verdict.principal.sessionId) refresh(ctx, verdict.principal.sessionId);
     await next();
   };
 }
