@@ -155,6 +155,40 @@ describe('chat errors', { timeout: 30_000 }, () => {
     }
   });
 
+  it('a provider that goes silent after text ends the stream with ERR_CHAT_STREAM_INTERRUPTED after the timeout', async () => {
+    const h = await chatHarness({ local: { reply: 'One two three four five six.', faults: ['stall_after_text'] }, env: FAST });
+    try {
+      const deltas: string[] = [];
+      const started = performance.now();
+      const err = await rejection(
+        (async () => {
+          for await (const ev of h.service.stream({ text: 'hi' }, h.ctx())) if (ev.type === 'delta') deltas.push(ev.text);
+        })(),
+      );
+      assert.equal(err.code, 'ERR_CHAT_STREAM_INTERRUPTED');
+      assert.ok(deltas.length > 0);
+      assert.ok(performance.now() - started < 1500, 'bounded by the 400 ms silence timeout');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(h.local!.requests[0]!.aborted, true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a slow reader of the stream is not mistaken for a silent provider', async () => {
+    const h = await chatHarness({ local: { reply: 'One two three.' }, env: { ...FAST, JARVIS_CHAT_TIMEOUT: '200ms' } });
+    try {
+      const deltas: string[] = [];
+      for await (const ev of h.service.stream({ text: 'hi' }, h.ctx())) {
+        if (ev.type === 'delta') deltas.push(ev.text);
+        await new Promise((r) => setTimeout(r, 300)); // longer than the timeout, each time
+      }
+      assert.equal(deltas.join(''), 'One two three.');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a consumer that stops reading a stream cancels the upstream call and records the turn as cancelled', async () => {
     const h = await chatHarness({ local: { reply: 'a b c d e f g h i j k l m n o p', chunkDelayMs: 30 }, env: FAST });
     try {

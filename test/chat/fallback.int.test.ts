@@ -19,6 +19,7 @@ const CASES: { fault: ChatFault; anthropic: string; openai: string; modes: ('cha
   { fault: 'cut', anthropic: 'stream_cut', openai: 'stream_cut', modes: ['chat', 'stream'] },
   { fault: 'malformed', anthropic: 'malformed', openai: 'malformed', modes: ['chat', 'stream'] },
   { fault: 'stream_error', anthropic: 'overloaded', openai: 'server_error', modes: ['stream'] },
+  { fault: 'unauthorized', anthropic: 'rejected', openai: 'rejected', modes: ['chat', 'stream'] },
 ];
 
 describe('falling back to the next provider', { timeout: 60_000 }, async () => {

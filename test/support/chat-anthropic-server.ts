@@ -57,6 +57,7 @@ export function startAnthropicStandIn(opts: StandInOptions = {}): Promise<StandI
       if (typeof req.headers['anthropic-version'] !== 'string') return sendJson(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version header is required' } });
       const body = (rawBody ?? {}) as { model?: string; stream?: boolean; system?: unknown; messages?: { content?: unknown }[] };
 
+      if (fault === 'unauthorized') return sendError(res, 401);
       if (fault === 'server_error') return sendError(res, 500);
       if (fault === 'rate_limited') return sendError(res, 429, { 'retry-after': retryAfter, 'anthropic-ratelimit-requests-limit': '50', 'anthropic-ratelimit-requests-remaining': '0' });
       if (fault === 'overloaded') return sendError(res, 529, { 'retry-after': retryAfter });
@@ -106,6 +107,7 @@ export function startAnthropicStandIn(opts: StandInOptions = {}): Promise<StandI
         if (res.destroyed) return;
         sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } });
         if (fault === 'cut_after_text' && i === Math.floor(parts.length / 2)) return void setTimeout(() => res.destroy(), 20);
+        if (fault === 'stall_after_text' && i === Math.floor(parts.length / 2)) return; // silent, connection left open
       }
       sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
       sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: parts.length } });

@@ -44,6 +44,7 @@ export function startOpenAIStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       if (req.method !== 'POST' || path !== '/chat/completions') return sendError(res, 404);
       const body = (rawBody ?? {}) as { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean }; messages?: { content?: unknown }[] };
 
+      if (fault === 'unauthorized') return sendError(res, 401);
       if (fault === 'server_error') return sendError(res, 500);
       if (fault === 'rate_limited') return sendError(res, 429, { 'retry-after': retryAfter, 'x-ratelimit-remaining-requests': '0' });
       if (fault === 'overloaded') return sendError(res, 503, { 'retry-after': retryAfter });
@@ -94,6 +95,7 @@ export function startOpenAIStandIn(opts: StandInOptions = {}): Promise<StandIn> 
         if (res.destroyed) return;
         send(chunk({ content: piece }, null));
         if (fault === 'cut_after_text' && i === Math.floor(parts.length / 2)) return void setTimeout(() => res.destroy(), 20);
+        if (fault === 'stall_after_text' && i === Math.floor(parts.length / 2)) return; // silent, connection left open
       }
       send(chunk({}, 'stop'));
       if (withUsage) send({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_standin', choices: [], usage });

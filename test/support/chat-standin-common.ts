@@ -15,9 +15,11 @@ import type { AddressInfo, Socket } from 'node:net';
  *   (for a non-streaming call: halfway through the JSON body);
  * - `cut_after_text`: streams some text, then destroys the connection;
  * - `malformed`: 200 with a body (or the first stream event) that is not JSON;
- * - `stream_error`: a 200 stream that carries an error event before any text.
+ * - `stream_error`: a 200 stream that carries an error event before any text;
+ * - `stall_after_text`: streams some text, then goes silent with the connection open;
+ * - `unauthorized`: 401 with the provider's authentication error body.
  */
-export type ChatFault = 'server_error' | 'rate_limited' | 'overloaded' | 'hang' | 'cut' | 'cut_after_text' | 'malformed' | 'stream_error';
+export type ChatFault = 'server_error' | 'rate_limited' | 'overloaded' | 'hang' | 'cut' | 'cut_after_text' | 'malformed' | 'stream_error' | 'stall_after_text' | 'unauthorized';
 
 export interface RecordedRequest {
   readonly method: string;
