@@ -58,3 +58,32 @@ export interface Derivation<S> extends Projection<S> {
 export function isDerivation<S>(p: Projection<S>): p is Derivation<S> {
   return typeof (p as Partial<Derivation<S>>).derive === 'function';
 }
+
+/** One event as a store-backed projection receives it: decoded, deduplicated, with its position. */
+export interface AppliedEvent {
+  readonly envelope: Envelope;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** When the log stored it (ms). */
+  readonly timestamp: number;
+}
+
+/**
+ * A projection whose state lives in SQL tables (the audit read model): the runner hands it
+ * its connection to projections.db and calls `applyBatch` inside the same transaction that
+ * stores the positions, so its rows and its position can never disagree.
+ * `db` is a better-sqlite3 Database; typed structurally to keep this file free of drivers.
+ */
+export interface StoreProjection<DB = import('better-sqlite3').Database> {
+  readonly name: string;
+  readonly topics: readonly string[];
+  /** Creates its tables if missing; called when the runner opens. */
+  setup(db: DB): void;
+  /** Drops its tables (`--rebuild`); `setup` runs again afterwards. */
+  drop(db: DB): void;
+  /** Applies new events of its topics, in log order per partition. Throwing rolls the batch back. */
+  applyBatch(db: DB, events: readonly AppliedEvent[]): void;
+  /** After the transaction committed (e.g. to feed a live tail). Must not throw. */
+  afterCommit?(events: readonly AppliedEvent[]): void;
+}

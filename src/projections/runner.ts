@@ -1,0 +1,364 @@
+/**
+ * The projection runner: reads the log as one consumer group per projection set, decodes each
+ * record (unknown types are skipped and counted), drops duplicates by event id, folds the
+ * events through the in-memory projections and derivations, publishes what derivations emit,
+ * then stores state and per-partition positions in ONE SQLite transaction — and only then lets
+ * the log commit the batch. A record at or below the stored position is skipped, so a batch
+ * delivered again after a crash between store and acknowledgement is never counted twice.
+ *
+ * State is stored as snapshot + journal (see runner/store.ts): each batch appends its records
+ * to the journal (cheap, one row); a snapshot replaces the journal when the journal has grown
+ * as large as the last snapshot, or after `snapshotEveryEvents` events or `snapshotMaxAgeMs`,
+ * but never more than once per `snapshotMinGapMs`.
+ */
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Envelope } from '../../events/index.ts';
+import { decodeEnvelope, UnknownEventError } from '../eventlog/envelope.ts';
+import { errorMessage, silentLog, type LogSink } from '../eventlog/logger.ts';
+import type { ConsumedRecord, EventLog, RecordBatch, Subscription } from '../eventlog/types.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import { packFrames, unpackFrames } from './runner/frames.ts';
+import { compareOffsets, tpKey } from './runner/offsets.ts';
+import { Progress, type Lag } from './runner/progress.ts';
+import { RecentIds } from './runner/recent-ids.ts';
+import { SetLock } from './runner/lock.ts';
+import { openProjectionsDb, RunnerStore, type BatchWrite } from './runner/store.ts';
+import { isDerivation, type AppliedEvent, type DerivedEvent, type Projection, type StoreProjection } from './types.ts';
+
+export { openProjectionsDb } from './runner/store.ts';
+export type { Lag } from './runner/progress.ts';
+
+export interface RunnerOptions {
+  readonly log: EventLog;
+  /** The projections database, e.g. `<dataDir>/projections.db`. */
+  readonly file: string;
+  /** Names this set's rows and consumer group; several sets may share one file. */
+  readonly setName: string;
+  readonly groupPrefix?: string;
+  readonly projections?: readonly Projection<unknown>[];
+  readonly stores?: readonly StoreProjection[];
+  /** Publishes what derivations emitted; must be durable when it resolves (it runs before the store). */
+  readonly publish?: (events: readonly DerivedEvent[]) => Promise<void>;
+  /** Drop this set's state and read models and replay the log from the beginning. */
+  readonly rebuild?: boolean;
+  readonly clock?: Clock;
+  readonly logger?: LogSink;
+  readonly dedupeCapacity?: number;
+  readonly snapshotMinGapMs?: number;
+  readonly snapshotMaxAgeMs?: number;
+  readonly snapshotEveryEvents?: number;
+  /** Quiet time before "caught up" is believed (see runner/progress.ts). */
+  readonly settleMs?: number;
+  /** How long `start` waits for another process running this set to let go (default 20 s). */
+  readonly lockWaitMs?: number;
+  readonly lockLeaseMs?: number;
+}
+
+export interface RunnerStats {
+  applied: number;
+  duplicates: number;
+  /** Records at or below the stored position (delivered again after a crash or rebalance). */
+  alreadyApplied: number;
+  unknownTypes: number;
+  invalid: number;
+  emitted: number;
+  /** Emissions not published again during a rebuild (they were published the first time). */
+  suppressed: number;
+  batches: number;
+  snapshots: number;
+}
+
+interface Position {
+  topic: string;
+  partition: number;
+  offset: string;
+  ts: number;
+}
+
+export class ProjectionRunner {
+  readonly stats: RunnerStats = { applied: 0, duplicates: 0, alreadyApplied: 0, unknownTypes: 0, invalid: 0, emitted: 0, suppressed: 0, batches: 0, snapshots: 0 };
+  private db: Database.Database | null = null;
+  private store: RunnerStore | null = null;
+  private sub: Subscription | null = null;
+  private lock: SetLock | null = null;
+  private readonly states = new Map<string, unknown>();
+  private readonly byTopic = new Map<string, Projection<unknown>[]>();
+  private readonly storesByTopic = new Map<string, StoreProjection[]>();
+  private positions = new Map<string, Position>();
+  private recent: RecentIds;
+  private suppress: Record<string, string> = {};
+  private readonly dirty = new Set<string>();
+  private eventsSinceSnapshot = 0;
+  private journalBytes = 0;
+  /** Size of each projection's stored snapshot: the cost a new snapshot is weighed against. */
+  private readonly snapshotSizes = new Map<string, number>();
+  private lastSnapshotAt = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private progress: Progress;
+  private readyTimer: NodeJS.Timeout | undefined;
+  private groupId = '';
+  private readonly clock: Clock;
+  private readonly logger: LogSink;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLog;
+    this.recent = new RecentIds(options.dedupeCapacity ?? 65_536);
+    this.progress = new Progress(this.clock, options.settleMs ?? (options.log.kind === 'kafka' ? 1500 : 300));
+    const names = new Set<string>();
+    for (const p of [...(options.projections ?? []), ...(options.stores ?? [])]) {
+      if (names.has(p.name)) throw new TypeError(`projection name ${p.name} used twice in set ${options.setName}`);
+      names.add(p.name);
+    }
+    for (const p of options.projections ?? []) for (const t of p.topics) this.byTopic.set(t, [...(this.byTopic.get(t) ?? []), p]);
+    for (const s of options.stores ?? []) for (const t of s.topics) this.storesByTopic.set(t, [...(this.storesByTopic.get(t) ?? []), s]);
+  }
+
+  /** Opens the store (dropping it first when rebuilding), restores state, and subscribes. */
+  async start(): Promise<void> {
+    const db = (this.db = openProjectionsDb(this.options.file));
+    this.lock = new SetLock(db, this.options.setName, this.options.lockLeaseMs);
+    try {
+      await this.lock.acquire(this.options.lockWaitMs ?? 20_000);
+    } catch (err) {
+      db.close();
+      this.db = null;
+      throw err;
+    }
+    const store = (this.store = new RunnerStore(db, this.options.setName));
+    if (this.options.rebuild) this.dropAll(store, db);
+    for (const s of this.options.stores ?? []) s.setup(db);
+    let meta = store.meta();
+    if (!meta) {
+      meta = { generation: randomBytes(6).toString('hex'), suppressThrough: {} };
+      store.createMeta(meta, this.clock.now());
+    }
+    this.suppress = meta.suppressThrough;
+    this.groupId = `${this.options.groupPrefix ?? 'jarvis.projections'}.${this.options.setName}.${meta.generation}`;
+    this.load();
+    this.progress.started();
+    this.sub = await this.options.log.subscribe({
+      groupId: this.groupId,
+      topics: [...new Set([...this.byTopic.keys(), ...this.storesByTopic.keys()])],
+      fromBeginning: true,
+      onBatch: (batch) => this.serialized(() => this.handle(batch)),
+    });
+    this.readyTimer = setInterval(() => {
+      if (this.progress.check()) clearInterval(this.readyTimer);
+    }, 50);
+    this.readyTimer.unref();
+  }
+
+  /** Stops consuming, writes a final snapshot (a restart then replays no journal), closes the store. */
+  async stop(): Promise<void> {
+    clearInterval(this.readyTimer);
+    await this.sub?.stop();
+    this.sub = null;
+    await this.serialized(async () => {
+      if (this.store && this.eventsSinceSnapshot > 0) this.store.commit({ positions: new Map(), snapshot: this.takeSnapshot() }, () => {});
+    });
+    this.lock?.release();
+    this.lock = null;
+    this.db?.close();
+    this.db = null;
+    this.store = null;
+  }
+
+  /** The current state of an in-memory projection (re-read it on every use: a recovery replaces it). */
+  state<S>(name: string): S {
+    if (!this.states.has(name)) throw new TypeError(`no projection named ${name} in set ${this.options.setName}`);
+    return this.states.get(name) as S;
+  }
+
+  /** Resolves when the runner has caught up with the log as it was at start. */
+  get ready(): Promise<void> {
+    return this.progress.ready;
+  }
+
+  isReady(): boolean {
+    return this.progress.check();
+  }
+
+  lag(): Lag {
+    return this.progress.lag();
+  }
+
+  get consumerGroup(): string {
+    return this.groupId;
+  }
+
+  /** Time-driven emissions of every derivation at `nowMs` (key expiry); pure, publishes nothing. */
+  scan(nowMs: number): DerivedEvent[] {
+    const out: DerivedEvent[] = [];
+    for (const p of this.options.projections ?? []) if (isDerivation(p) && p.scan) out.push(...p.scan(this.states.get(p.name), nowMs));
+    return out;
+  }
+
+  /** Canonical JSON of every in-memory projection (what a snapshot holds), for comparisons. */
+  snapshotJson(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const p of this.options.projections ?? []) out[p.name] = JSON.parse(JSON.stringify(p.toJSON ? p.toJSON(this.states.get(p.name)) : this.states.get(p.name)));
+    return out;
+  }
+
+  private serialized(fn: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private dropAll(store: RunnerStore, db: Database.Database): void {
+    const old = store.meta();
+    const through: Record<string, string> = { ...(old?.suppressThrough ?? {}) };
+    for (const [key, p] of store.positions()) if (!through[key] || compareOffsets(p.offset, through[key]) > 0) through[key] = p.offset;
+    store.reset();
+    for (const s of this.options.stores ?? []) s.drop(db);
+    store.createMeta({ generation: randomBytes(6).toString('hex'), suppressThrough: through }, this.clock.now());
+    this.logger.info({ set: this.options.setName }, 'projections: read models dropped for rebuild');
+  }
+
+  /** Restores memory from the store: snapshot, then the journal on top, then positions. */
+  private load(): void {
+    const store = this.store!;
+    const snaps = store.snapshots();
+    for (const p of this.options.projections ?? []) {
+      const json = snaps.get(p.name);
+      this.states.set(p.name, json === undefined ? p.initialState() : p.fromJSON ? p.fromJSON(JSON.parse(json)) : JSON.parse(json));
+      this.snapshotSizes.set(p.name, json?.length ?? 0);
+    }
+    this.recent = new RecentIds(this.recent.capacity, store.recentIds());
+    this.eventsSinceSnapshot = 0;
+    this.journalBytes = 0;
+    for (const row of store.journal()) {
+      for (const value of unpackFrames(row.value)) {
+        const env = this.decode(value);
+        if (env && this.recent.add(env.id)) for (const p of this.byTopic.get(row.topic) ?? []) this.apply(p, env, null);
+        this.eventsSinceSnapshot++;
+      }
+      this.journalBytes += row.value.length;
+    }
+    this.positions = new Map();
+    for (const [key, p] of store.positions()) {
+      this.positions.set(key, { topic: p.topic, partition: p.partition, offset: p.offset, ts: p.ts });
+      this.progress.restore(key, p.offset, p.ts);
+    }
+    this.lastSnapshotAt = this.clock.now();
+  }
+
+  private decode(value: Buffer): Envelope | null {
+    try {
+      return decodeEnvelope(value);
+    } catch (err) {
+      if (err instanceof UnknownEventError) this.stats.unknownTypes++;
+      else {
+        this.stats.invalid++;
+        if (this.stats.invalid <= 10) this.logger.warn({ set: this.options.setName, err: errorMessage(err).slice(0, 200) }, 'projections: skipped an invalid record');
+      }
+      return null;
+    }
+  }
+
+  private apply(p: Projection<unknown>, env: Envelope, emitted: DerivedEvent[] | null): void {
+    const state = this.states.get(p.name);
+    if (isDerivation(p)) {
+      const r = p.derive(state, env);
+      this.states.set(p.name, r.state);
+      if (r.emitted.length > 0) {
+        if (emitted) emitted.push(...r.emitted);
+        else this.stats.suppressed += r.emitted.length;
+      }
+    } else {
+      this.states.set(p.name, p.evolve(state, env));
+    }
+    this.dirty.add(p.name);
+  }
+
+  private async handle(batch: RecordBatch): Promise<void> {
+    const key = tpKey(batch.topic, batch.partition);
+    this.progress.observe(key, batch.highWatermark);
+    const stored = this.positions.get(key)?.offset;
+    const projections = this.byTopic.get(batch.topic) ?? [];
+    const stores = this.storesByTopic.get(batch.topic) ?? [];
+    const suppressTo = this.suppress[key];
+    const journal: Buffer[] = [];
+    const applied: AppliedEvent[] = [];
+    const emitted: DerivedEvent[] = [];
+    let last: ConsumedRecord | undefined;
+    try {
+      for (const r of batch.records) {
+        if (stored !== undefined && compareOffsets(r.offset, stored) <= 0) {
+          this.stats.alreadyApplied++;
+          continue;
+        }
+        last = r;
+        const env = this.decode(r.value);
+        if (!env) continue;
+        if (!this.recent.add(env.id)) {
+          this.stats.duplicates++;
+          continue;
+        }
+        const replaying = suppressTo !== undefined && compareOffsets(r.offset, suppressTo) <= 0;
+        for (const p of projections) this.apply(p, env, replaying ? null : emitted);
+        if (projections.length > 0) journal.push(r.value);
+        if (stores.length > 0) applied.push({ envelope: env, topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp });
+        this.stats.applied++;
+      }
+      if (!last) return;
+      if (emitted.length > 0 && this.options.publish) {
+        await this.options.publish(emitted);
+        this.stats.emitted += emitted.length;
+      }
+      const position: Position = { topic: batch.topic, partition: batch.partition, offset: last.offset, ts: last.timestamp };
+      this.eventsSinceSnapshot += journal.length;
+      const packed = journal.length > 0 ? packFrames(journal) : null;
+      const write: BatchWrite = {
+        positions: new Map([[key, position]]),
+        ...(this.snapshotDue(packed?.length ?? 0) ? { snapshot: this.takeSnapshot() } : packed ? { journal: [{ topic: batch.topic, value: packed }] } : {}),
+      };
+      this.store!.commit(write, () => {
+        if (applied.length > 0) for (const s of stores) s.applyBatch(this.db!, applied);
+      });
+      if (!write.snapshot && packed) this.journalBytes += packed.length;
+      this.positions.set(key, position);
+      this.progress.applied(key, position.offset, position.ts);
+      this.stats.batches++;
+    } catch (err) {
+      this.logger.warn({ set: this.options.setName, topic: batch.topic, partition: batch.partition, err: errorMessage(err) }, 'projections: batch failed; state restored from the store');
+      this.load();
+      throw err;
+    }
+    if (applied.length > 0) for (const s of stores) s.afterCommit?.(applied);
+    this.progress.check();
+  }
+
+  private snapshotDue(incomingBytes: number): boolean {
+    const elapsed = this.clock.now() - this.lastSnapshotAt;
+    if (this.eventsSinceSnapshot === 0 || elapsed < (this.options.snapshotMinGapMs ?? 1000)) return false;
+    let snapshotBytes = 0;
+    for (const n of this.snapshotSizes.values()) snapshotBytes += n;
+    return (
+      this.journalBytes + incomingBytes >= snapshotBytes ||
+      this.eventsSinceSnapshot >= (this.options.snapshotEveryEvents ?? 100_000) ||
+      elapsed >= (this.options.snapshotMaxAgeMs ?? 60_000)
+    );
+  }
+
+  /** Serializes the projections that changed since the last snapshot; resets the journal counters. */
+  private takeSnapshot(): NonNullable<BatchWrite['snapshot']> {
+    const states = new Map<string, string>();
+    for (const p of this.options.projections ?? []) {
+      if (!this.dirty.has(p.name)) continue;
+      const state = this.states.get(p.name);
+      const json = JSON.stringify(p.toJSON ? p.toJSON(state) : state);
+      states.set(p.name, json);
+      this.snapshotSizes.set(p.name, json.length);
+    }
+    this.dirty.clear();
+    this.lastSnapshotAt = this.clock.now();
+    this.eventsSinceSnapshot = 0;
+    this.journalBytes = 0;
+    this.stats.snapshots++;
+    return { states, recentIds: this.recent.toJSON(), at: this.lastSnapshotAt };
+  }
+}

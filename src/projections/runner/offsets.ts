@@ -1,0 +1,17 @@
+/** Offsets are decimal strings (Kafka's may exceed 2^53); these compare them without BigInt. */
+
+/** <0, 0, >0 as offset `a` is below, equal to or above `b` (non-negative, no leading zeros). */
+export function compareOffsets(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `b - a` as a number (for lag; exact below 2^53). */
+export function offsetDistance(a: string, b: string): number {
+  return Number(BigInt(b) - BigInt(a));
+}
+
+/** Key of a topic-partition in maps and tables. */
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}

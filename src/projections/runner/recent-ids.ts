@@ -1,0 +1,43 @@
+/**
+ * The last N event ids applied, for deduplication: the log is at-least-once and the outbox may
+ * deliver an event twice under two offsets. Bounded (a ring and a set), persisted with the state.
+ */
+export class RecentIds {
+  private readonly ring: (string | undefined)[];
+  private readonly set = new Set<string>();
+  private next = 0;
+
+  constructor(readonly capacity: number, initial: readonly string[] = []) {
+    this.ring = new Array<string | undefined>(capacity);
+    for (const id of initial.slice(-capacity)) this.add(id);
+  }
+
+  has(id: string): boolean {
+    return this.set.has(id);
+  }
+
+  /** Remembers `id`; false when it was already there (a duplicate). */
+  add(id: string): boolean {
+    if (this.set.has(id)) return false;
+    const evicted = this.ring[this.next];
+    if (evicted !== undefined) this.set.delete(evicted);
+    this.ring[this.next] = id;
+    this.set.add(id);
+    this.next = (this.next + 1) % this.capacity;
+    return true;
+  }
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  /** Oldest first, so reading it back keeps the eviction order. */
+  toJSON(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.capacity; i++) {
+      const id = this.ring[(this.next + i) % this.capacity];
+      if (id !== undefined) out.push(id);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Where a projection set keeps its state: `<dataDir>/projections.db` (SQLite, WAL, fsync on
+ * commit). Per set: its generation (which names its consumer group; a rebuild starts a new
+ * one), the last applied offset per partition, a snapshot per projection with the recent event
+ * ids, and a journal of the records applied since that snapshot. State = snapshot + journal,
+ * always committed in the same transaction as the positions, so a crash loses nothing and
+ * counts nothing twice. Store-backed projections write their tables in that transaction too.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runner_sets (
+  set_name TEXT PRIMARY KEY,
+  generation TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  suppress_through TEXT NOT NULL DEFAULT '{}',
+  recent_ids TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS runner_positions (
+  set_name TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, "offset" TEXT NOT NULL, ts INTEGER NOT NULL,
+  PRIMARY KEY (set_name, topic, partition)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runner_snapshots (
+  set_name TEXT NOT NULL, projection TEXT NOT NULL, state TEXT NOT NULL, taken_at INTEGER NOT NULL,
+  PRIMARY KEY (set_name, projection)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runner_journal (
+  set_name TEXT NOT NULL, seq INTEGER NOT NULL, topic TEXT NOT NULL, value BLOB NOT NULL,
+  PRIMARY KEY (set_name, seq)
+) WITHOUT ROWID;
+`;
+
+/** Opens (creating) a projections database. */
+export function openProjectionsDb(file: string): Database.Database {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 10000');
+  db.exec(SCHEMA);
+  return db;
+}
+
+export interface SetMeta {
+  readonly generation: string;
+  /** topic:partition → offset: records at or below were derived from before a rebuild (emit nothing again). */
+  readonly suppressThrough: Record<string, string>;
+}
+
+export interface StoredPosition {
+  readonly offset: string;
+  readonly ts: number;
+}
+
+export interface JournalRow {
+  readonly topic: string;
+  readonly value: Buffer;
+}
+
+/** What one batch commits. */
+export interface BatchWrite {
+  readonly positions: ReadonlyMap<string, { topic: string; partition: number; offset: string; ts: number }>;
+  /** Journal rows to add (when no snapshot is taken). */
+  readonly journal?: readonly JournalRow[];
+  /** A snapshot replaces the journal: projection name → JSON text (only those that changed). */
+  readonly snapshot?: { readonly states: ReadonlyMap<string, string>; readonly recentIds: readonly string[]; readonly at: number };
+}
+
+/** The set's rows in projections.db; every method is synchronous (better-sqlite3). */
+export class RunnerStore {
+  private readonly s;
+  private journalSeq = 0;
+
+  constructor(readonly db: Database.Database, readonly setName: string) {
+    this.s = {
+      meta: db.prepare('SELECT generation, suppress_through FROM runner_sets WHERE set_name = ?'),
+      createMeta: db.prepare('INSERT INTO runner_sets (set_name, generation, created_at, suppress_through) VALUES (?, ?, ?, ?)'),
+      positions: db.prepare('SELECT topic, partition, "offset", ts FROM runner_positions WHERE set_name = ?'),
+      putPosition: db.prepare(`INSERT INTO runner_positions (set_name, topic, partition, "offset", ts) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (set_name, topic, partition) DO UPDATE SET "offset" = excluded."offset", ts = excluded.ts`),
+      snapshots: db.prepare('SELECT projection, state FROM runner_snapshots WHERE set_name = ?'),
+      putSnapshot: db.prepare(`INSERT INTO runner_snapshots (set_name, projection, state, taken_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (set_name, projection) DO UPDATE SET state = excluded.state, taken_at = excluded.taken_at`),
+      recentIds: db.prepare('SELECT recent_ids FROM runner_sets WHERE set_name = ?').pluck(),
+      putRecentIds: db.prepare('UPDATE runner_sets SET recent_ids = ? WHERE set_name = ?'),
+      journal: db.prepare('SELECT topic, value FROM runner_journal WHERE set_name = ? ORDER BY seq'),
+      maxSeq: db.prepare('SELECT MAX(seq) FROM runner_journal WHERE set_name = ?').pluck(),
+      addJournal: db.prepare('INSERT INTO runner_journal (set_name, seq, topic, value) VALUES (?, ?, ?, ?)'),
+      clearJournal: db.prepare('DELETE FROM runner_journal WHERE set_name = ?'),
+    };
+    this.journalSeq = (this.s.maxSeq.get(setName) as number | null) ?? 0;
+  }
+
+  meta(): SetMeta | null {
+    const row = this.s.meta.get(this.setName) as { generation: string; suppress_through: string } | undefined;
+    return row ? { generation: row.generation, suppressThrough: JSON.parse(row.suppress_through) as Record<string, string> } : null;
+  }
+
+  createMeta(meta: SetMeta, now: number): void {
+    this.s.createMeta.run(this.setName, meta.generation, now, JSON.stringify(meta.suppressThrough));
+  }
+
+  positions(): Map<string, StoredPosition & { topic: string; partition: number }> {
+    const rows = this.s.positions.all(this.setName) as { topic: string; partition: number; offset: string; ts: number }[];
+    return new Map(rows.map((r) => [`${r.topic}:${r.partition}`, r]));
+  }
+
+  snapshots(): Map<string, string> {
+    const rows = this.s.snapshots.all(this.setName) as { projection: string; state: string }[];
+    return new Map(rows.map((r) => [r.projection, r.state]));
+  }
+
+  recentIds(): string[] {
+    return JSON.parse((this.s.recentIds.get(this.setName) as string | undefined) ?? '[]') as string[];
+  }
+
+  journal(): IterableIterator<JournalRow> {
+    return this.s.journal.iterate(this.setName) as IterableIterator<JournalRow>;
+  }
+
+  /** Writes one batch's outcome; `inside` runs first in the same transaction (store-backed projections). */
+  commit(write: BatchWrite, inside: () => void): void {
+    const s = this.s;
+    this.db.transaction(() => {
+      inside();
+      for (const p of write.positions.values()) s.putPosition.run(this.setName, p.topic, p.partition, p.offset, p.ts);
+      if (write.snapshot) {
+        for (const [name, json] of write.snapshot.states) s.putSnapshot.run(this.setName, name, json, write.snapshot.at);
+        s.putRecentIds.run(JSON.stringify(write.snapshot.recentIds), this.setName);
+        s.clearJournal.run(this.setName);
+      } else if (write.journal) {
+        let seq = this.journalSeq;
+        for (const j of write.journal) s.addJournal.run(this.setName, ++seq, j.topic, j.value);
+        this.journalSeq = seq;
+      }
+    }).immediate();
+    if (write.snapshot) this.journalSeq = 0;
+  }
+
+  /** Forgets the set entirely (for a rebuild). */
+  reset(): void {
+    this.db.transaction(() => {
+      for (const table of ['runner_sets', 'runner_positions', 'runner_snapshots', 'runner_journal']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE set_name = ?`).run(this.setName);
+      }
+    }).immediate();
+    this.journalSeq = 0;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The runner against the real embedded log: state and positions stored together, restarts that
+ * continue exactly, batches delivered again after a lost acknowledgement, duplicate ids,
+ * unknown types, a failing store-backed projection, readiness and lag.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { RequestCompleted, type Envelope } from '../../events/index.ts';
+import { countInWindow, rateCountersProjection, type RateCountersState } from '../../src/projections/ratelimit/index.ts';
+import { ProjectionRunner, type RunnerOptions } from '../../src/projections/runner.ts';
+import type { AppliedEvent, Projection, StoreProjection } from '../../src/projections/types.ts';
+import { at } from '../support/projections-given.ts';
+import { appendAll, embeddedLog, eventually, failingAfterHandler, recordOf, tempDir } from '../support/projections-log.ts';
+
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+const counters = rateCountersProjection({ maxWindowMs: 3_600_000 }) as Projection<unknown>;
+
+function requests(n: number, from = 0): Envelope[] {
+  return Array.from({ length: n }, (_, i) =>
+    at(T0 + (from + i) * 10, RequestCompleted, {
+      method: 'GET', route: '/status', status: 200, duration_ms: 1, bytes_in: 0, bytes_out: 10, ip: `10.0.0.${(from + i) % 50}`,
+      principal: 'key-a', tier: 'api', error_code: null, request_id: `r${from + i}`, instance: 'i1',
+    }, { id: `req-${from + i}` }));
+}
+
+/** A store-backed projection: one row per event, so a double count is visible in SQL. */
+function rowsStore(): StoreProjection & { committed: number } {
+  return {
+    name: 'rows',
+    topics: ['jarvis.http'],
+    committed: 0,
+    setup: (db: Database.Database) => db.exec('CREATE TABLE IF NOT EXISTS test_rows (id TEXT PRIMARY KEY, topic TEXT)'),
+    drop: (db: Database.Database) => db.exec('DROP TABLE IF EXISTS test_rows'),
+    applyBatch(db: Database.Database, events: readonly AppliedEvent[]) {
+      const insert = db.prepare('INSERT INTO test_rows (id, topic) VALUES (?, ?)');
+      for (const e of events) insert.run(e.envelope.id, e.topic);
+    },
+    afterCommit(events) {
+      this.committed += events.length;
+    },
+  };
+}
+
+function apiCount(runner: ProjectionRunner): number {
+  return countInWindow(runner.state<RateCountersState>('ratelimit'), 'api', 'principal', 'key-a', T0 + 3_000_000, 3_600_000);
+}
+
+function sqlCount(runner: ProjectionRunner): number {
+  return (runner['db'] as Database.Database).prepare('SELECT COUNT(*) AS n FROM test_rows').pluck().get() as number;
+}
+
+async function withRunner(opts: Partial<RunnerOptions> & Pick<RunnerOptions, 'log' | 'file'>, fn: (r: ProjectionRunner) => Promise<void>): Promise<void> {
+  const runner = new ProjectionRunner({ setName: 'test', projections: [counters], stores: [rowsStore()], settleMs: 100, ...opts });
+  await runner.start();
+  try {
+    await fn(runner);
+  } finally {
+    await runner.stop();
+  }
+}
+
+test('events are applied once, stored with their positions, and a restart continues where it stopped', async () => {
+  const dir = tempDir('runner');
+  const log = embeddedLog(dir).open();
+  await log.start();
+  const file = path.join(dir, 'projections.db');
+  try {
+    await appendAll(log, requests(300));
+    await withRunner({ log, file }, async (r) => {
+      await r.ready;
+      assert.equal(apiCount(r), 300);
+      assert.equal(sqlCount(r), 300);
+      assert.deepEqual(r.lag(), { events: 0, seconds: 0 });
+    });
+    await appendAll(log, requests(100, 300));
+    await withRunner({ log, file }, async (r) => {
+      await eventually(() => apiCount(r) === 400, 10_000, 'the 100 new events');
+      assert.equal(sqlCount(r), 400);
+      assert.equal(r.stats.applied, 100, 'only the new events were applied after the restart');
+    });
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a batch delivered again after its acknowledgement was lost is not counted twice', async () => {
+  const dir = tempDir('runner');
+  const log = failingAfterHandler(embeddedLog(dir, 40).open(), 5);
+  await log.start();
+  try {
+    await appendAll(log, requests(300));
+    await withRunner({ log, file: path.join(dir, 'projections.db') }, async (r) => {
+      await eventually(() => log.failed === 5 && apiCount(r) === 300, 20_000, 'all batches, some twice');
+      await r.ready;
+      assert.equal(apiCount(r), 300);
+      assert.equal(sqlCount(r), 300);
+      assert.ok(r.stats.alreadyApplied >= 5, `re-delivered records were skipped (${r.stats.alreadyApplied})`);
+    });
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the same event id under two offsets is applied once; unknown types are skipped and counted', async () => {
+  const dir = tempDir('runner');
+  const log = embeddedLog(dir).open();
+  await log.start();
+  try {
+    const [one] = requests(1);
+    const future = { ...one!, id: 'from-the-future', type: 'jarvis.http.something_new.v1' };
+    await log.append([recordOf(one!, 'same'), recordOf(one!, 'same'), { topic: 'jarvis.http', key: 'same', value: Buffer.from(JSON.stringify(future)) }]);
+    await withRunner({ log, file: path.join(dir, 'projections.db') }, async (r) => {
+      await r.ready;
+      assert.equal(apiCount(r), 1);
+      assert.equal(sqlCount(r), 1);
+      assert.equal(r.stats.duplicates, 1);
+      assert.equal(r.stats.unknownTypes, 1);
+    });
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store-backed projection that fails rolls the batch back, and memory is restored before the retry', async () => {
+  const dir = tempDir('runner');
+  const log = embeddedLog(dir, 50).open();
+  await log.start();
+  try {
+    await appendAll(log, requests(200));
+    const store = rowsStore();
+    let failures = 0;
+    const apply = store.applyBatch.bind(store);
+    store.applyBatch = (db, events) => {
+      apply(db, events);
+      if (failures++ < 2) throw new Error('injected: disk full');
+    };
+    await withRunner({ log, file: path.join(dir, 'projections.db'), stores: [store] }, async (r) => {
+      await eventually(() => sqlCount(r) === 200, 20_000, 'all rows after the retries');
+      assert.equal(apiCount(r), 200, 'the in-memory counters did not keep the failed attempts');
+      assert.equal(store.committed, 200);
+    });
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('state lives in the journal between snapshots, and a restart replays it exactly', async () => {
+  const dir = tempDir('runner');
+  const log = embeddedLog(dir, 25).open();
+  await log.start();
+  const file = path.join(dir, 'projections.db');
+  try {
+    await appendAll(log, requests(250));
+    const runner = new ProjectionRunner({ log, file, setName: 'test', projections: [counters], snapshotMinGapMs: 3_600_000, settleMs: 100 });
+    await runner.start();
+    await eventually(() => apiCount(runner) === 250, 10_000, 'all events');
+    assert.equal(runner.stats.snapshots, 0);
+    // Simulate a crash: stop consuming without the final snapshot, drop the connection.
+    await runner['sub']!.stop();
+    runner['lock']!.release();
+    (runner['db'] as Database.Database).close();
+    await withRunner({ log, file }, async (r) => {
+      await r.ready;
+      assert.equal(apiCount(r), 250);
+      assert.equal(r.stats.applied, 0);
+    });
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a second process cannot run the same set while the first holds it', async () => {
+  const dir = tempDir('runner');
+  const log = embeddedLog(dir).open();
+  await log.start();
+  const file = path.join(dir, 'projections.db');
+  try {
+    await withRunner({ log, file }, async () => {
+      const second = new ProjectionRunner({ log, file, setName: 'test', projections: [counters], lockWaitMs: 300 });
+      await assert.rejects(second.start(), /is run by another process/);
+    });
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
