@@ -3,12 +3,24 @@
  * one request at a time. If it dies, pending requests fail and the next request respawns it.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../engines/types.ts';
 import { encodeRequest, frameReader } from './protocol.ts';
 
-const WORKER_PY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.py');
+/**
+ * worker.py sits beside this module in the source tree; `tsc` does not copy it into dist/, so
+ * a compiled build looks for the source tree's copy (the image must ship it: see the report
+ * on deployment) before giving up with a message that says where it looked.
+ */
+function findWorker(): string {
+  const here = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.py');
+  const candidates = [here, here.replace(`${path.sep}dist${path.sep}`, path.sep), path.resolve('src/tts/piper/worker.py')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new EngineError('ERR_ENGINE_MISSING', `Piper worker script not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
 
 export interface PiperReady { readonly sample_rate: number; readonly voice: string }
 
@@ -36,7 +48,7 @@ export class PiperProcess {
   /** Starts the process (if not running) and resolves once the voice is loaded. */
   start(): Promise<PiperReady> {
     if (this.ready) return this.ready;
-    const child = spawn(this.python, [WORKER_PY, this.voicePath, String(this.threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.python, [findWorker(), this.voicePath, String(this.threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     const reader = frameReader();
     let stderr = '';
