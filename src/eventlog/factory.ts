@@ -34,7 +34,7 @@ export function createEventLog(config: Config, deps: EventLogDeps = {}): EventLo
   if (kafkaBrokers) {
     return new KafkaEventLog({ brokers: kafkaBrokers, clientId: `${kafkaClientId}-${config.instanceId}`, topics, topicPrefix, log: logger });
   }
-  return new EmbeddedEventLog({ file: path.join(config.dataDir, 'eventlog.db'), topics, topicPrefix, log: logger, ...(deps.clock && { clock: deps.clock }) });
+  return new EmbeddedEventLog({ file: path.join(config.dataDir, 'eventlog.db'), topics, topicPrefix, log: logger, durability: config.eventLog.sync, ...(deps.clock && { clock: deps.clock }) });
 }
 
 /**

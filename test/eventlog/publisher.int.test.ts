@@ -13,14 +13,9 @@ import { createEventLog, createPublisher } from '../../src/eventlog/factory.ts';
 import type { TopicSpecs } from '../../src/eventlog/topics.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { randomIds } from '../../src/shared/ids.ts';
-import { collect, kafkaBrokers, tempDir, uniqueName } from '../support/eventlog-harness.ts';
+import { collect, kafkaBrokers, requestEvent, tempDir, uniqueName } from '../support/eventlog-harness.ts';
 
 const TOPICS: TopicSpecs = { 'jarvis.http': { partitions: 3, retentionMs: 86_400_000 } };
-
-/** A RequestCompleted whose request_id carries the per-IP sequence number. */
-export function requestEvent(ip: string, seq: number) {
-  return { method: 'GET', route: '/status', status: 200, duration_ms: 1, bytes_in: 0, bytes_out: 10, ip, principal: null, tier: null, error_code: null, request_id: `${ip}#${seq}`, instance: 'test' };
-}
 
 const modes = [
   { name: 'embedded (direct to the log)', brokers: null as string[] | null, skip: false as string | false },

@@ -120,3 +120,8 @@ export async function eventually(predicate: () => boolean, timeoutMs: number, wh
     await sleep(20);
   }
 }
+
+/** Data for a RequestCompleted event whose request_id carries a per-IP sequence number. */
+export function requestEvent(ip: string, seq: number) {
+  return { method: 'GET', route: '/status', status: 200, duration_ms: 1, bytes_in: 0, bytes_out: 10, ip, principal: null, tier: null, error_code: null, request_id: `${ip}#${seq}`, instance: 'test' };
+}
