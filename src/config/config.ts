@@ -71,6 +71,11 @@ export interface Config {
     readonly kafkaClientId: string;
     readonly topicPrefix: string;
     readonly outboxMaxEvents: number;
+    /**
+     * JARVIS_EVENTLOG_SYNC: `normal` (default) survives a crash of the process — the OS holds
+     * the write; `full` also survives power loss, at the price of an fsync per group commit.
+     */
+    readonly sync: 'normal' | 'full';
     readonly projector: 'inprocess' | 'external';
   };
   readonly chat: ChatConfig;
@@ -192,6 +197,7 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
       kafkaClientId: str(env, 'KAFKA_CLIENT_ID', 'jarvis-api'),
       topicPrefix: str(env, 'JARVIS_TOPIC_PREFIX', ''),
       outboxMaxEvents: int(env, 'JARVIS_OUTBOX_MAX_EVENTS', 1_000_000, 100),
+      sync: oneOf(env, 'JARVIS_EVENTLOG_SYNC', ['normal', 'full'] as const, 'normal'),
       projector: oneOf(env, 'JARVIS_PROJECTOR', ['inprocess', 'external'] as const, 'inprocess'),
     },
     chat: parseChatConfig(env),
