@@ -156,11 +156,13 @@ export function rawExchange(target: URL, writer: (w: RawWriter) => Promise<void>
         sock.on('close', go);
       }),
       sleep: (ms) => new Promise<void>((res) => {
-        const t = setTimeout(res, ms);
-        sock.once('close', () => {
+        const wake = (): void => {
           clearTimeout(t);
+          sock.off('close', wake);
           res();
-        });
+        };
+        const t = setTimeout(wake, ms);
+        sock.once('close', wake);
       }),
     };
     sock.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
