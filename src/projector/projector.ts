@@ -1,0 +1,123 @@
+/**
+ * The projector: the security derivation (SECURITY_EVENTs to jarvis.security, automatic blocks
+ * to jarvis.admin), the session state its cleanup needs, and any store-backed read models
+ * (the audit log), run by one ProjectionRunner set. `startProjector` runs it in this process —
+ * its own (`npm run projector`) or the API's primary in embedded mode.
+ */
+import path from 'node:path';
+import type { Config } from '../config/config.ts';
+import { createEventLog } from '../eventlog/factory.ts';
+import { errorMessage, silentLog, type LogSink } from '../eventlog/logger.ts';
+import type { EventLog } from '../eventlog/types.ts';
+import { ProjectionRunner, type Lag, type RunnerStats } from '../projections/runner.ts';
+import { securityDerivation } from '../projections/security/index.ts';
+import { sessionsProjection, type SessionsState } from '../projections/sessions/index.ts';
+import type { Projection, StoreProjection } from '../projections/types.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import { RecentlyPublished, sessionExpiryEvents } from './housekeeping.ts';
+import { createDerivedPublisher } from './publish.ts';
+
+export interface ProjectorDeps {
+  /** A started log to use (the caller closes it); otherwise one is created from the config. */
+  readonly log?: EventLog;
+  readonly logger?: LogSink;
+  readonly clock?: Clock;
+  /** Store-backed read models to keep in the same transaction (the audit log). */
+  readonly stores?: readonly StoreProjection[];
+  /** Drop the read models and replay the log from the beginning. */
+  readonly rebuild?: boolean;
+  /** Default `<dataDir>/projections.db`. */
+  readonly file?: string;
+  /** Session cleanup and key-expiry scan period (default 10 s; 0 turns the timer off). */
+  readonly housekeepingMs?: number;
+  readonly settleMs?: number;
+}
+
+export interface Projector {
+  readonly runner: ProjectionRunner;
+  readonly ready: Promise<void>;
+  isReady(): boolean;
+  lag(): Lag;
+  stats(): RunnerStats;
+  /** One housekeeping pass at `nowMs`: publishes session expiries and key-expiry records; returns how many. */
+  housekeeping(nowMs: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The projection set name in projections.db. */
+export const PROJECTOR_SET = 'projector';
+
+export async function startProjector(config: Config, deps: ProjectorDeps = {}): Promise<Projector> {
+  const logger = deps.logger ?? silentLog;
+  const clock = deps.clock ?? systemClock;
+  const ownLog = !deps.log;
+  const log = deps.log ?? createEventLog(config, { logger, clock });
+  if (ownLog) await log.start();
+  const derived = createDerivedPublisher(config, log, logger);
+  const security = securityDerivation({
+    bruteForceThreshold: config.auth.bruteForceThreshold,
+    bruteForceWindowMs: config.auth.bruteForceWindowMs,
+    bruteForceBlockMs: config.auth.bruteForceBlockMs,
+    keyExpiryWarningMs: config.auth.keyExpiryWarningMs,
+  });
+  const runner = new ProjectionRunner({
+    log,
+    file: deps.file ?? path.join(config.dataDir, 'projections.db'),
+    setName: PROJECTOR_SET,
+    groupPrefix: `${config.eventLog.topicPrefix}jarvis.projector`,
+    projections: [security, sessionsProjection] as Projection<unknown>[],
+    stores: deps.stores ?? [],
+    publish: (events) => derived.publish(events),
+    rebuild: deps.rebuild ?? false,
+    clock,
+    logger,
+    ...(deps.settleMs !== undefined && { settleMs: deps.settleMs }),
+  });
+  try {
+    await runner.start();
+  } catch (err) {
+    await derived.close();
+    if (ownLog) await log.close();
+    throw err;
+  }
+
+  const recent = new RecentlyPublished();
+  const source = `/jarvis-projector/${config.instanceId}`;
+  let busy: Promise<number> | null = null;
+  const housekeeping = (nowMs: number): Promise<number> => {
+    // Only once caught up: a backlog may still hold the refresh or revocation that decides.
+    if (!runner.isReady()) return Promise.resolve(0);
+    busy ??= (async () => {
+      const due = recent.fresh([...sessionExpiryEvents(runner.state<SessionsState>('sessions'), nowMs, source), ...runner.scan(nowMs)], nowMs);
+      try {
+        await derived.publish(due);
+      } catch (err) {
+        recent.forget(due);
+        throw err;
+      }
+      return due.length;
+    })().finally(() => (busy = null));
+    return busy;
+  };
+  const every = deps.housekeepingMs ?? 10_000;
+  const timer = every > 0 ? setInterval(() => {
+    housekeeping(clock.now()).catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'projector: housekeeping failed; retrying next tick'));
+  }, every) : undefined;
+  timer?.unref();
+
+  return {
+    runner,
+    ready: runner.ready,
+    isReady: () => runner.isReady(),
+    lag: () => runner.lag(),
+    stats: () => ({ ...runner.stats }),
+    housekeeping,
+    async stop() {
+      clearInterval(timer);
+      await busy?.catch(() => 0);
+      await runner.stop();
+      await derived.close();
+      if (ownLog) await log.close();
+    },
+  };
+}
