@@ -16,7 +16,7 @@ export interface ProviderPool {
   breaker(p: ChatProvider): Breaker;
   /** Books a provider skipped because its breaker is open. */
   skipped(p: ChatProvider): void;
-  succeeded(p: ChatProvider, seconds: number): void;
+  succeeded(p: ChatProvider, seconds: number, fallbacks: readonly { provider: ProviderName }[]): void;
   failed(p: ChatProvider, f: ProviderFailure, seconds: number, requestId: string): void;
   statuses(): ProviderStatus[];
   refresh(): Promise<void>;
@@ -41,10 +41,11 @@ export function createProviderPool(cfg: ChatConfig, providers: Map<string, ChatP
     },
     breaker: (p) => breakers.get(p.name)!,
     skipped: (p) => guard(() => observer.attempt?.(p.name, 'circuit_open', 0)),
-    succeeded(p, seconds) {
+    succeeded(p, seconds, fallbacks) {
       breakers.get(p.name)!.success();
       availability.observed(p, true);
       guard(() => observer.attempt?.(p.name, 'ok', seconds));
+      for (const f of fallbacks) guard(() => observer.fallback?.(f.provider, p.name));
     },
     failed(p, f, seconds, requestId) {
       const b = breakers.get(p.name)!;

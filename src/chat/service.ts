@@ -68,7 +68,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       try {
         const answer = await p.complete({ system: cfg.systemPrompt, messages: turn.messages, maxTokens: cfg.maxTokens, signal: d.signal, timeoutMs: cfg.timeoutMs + SDK_TIMEOUT_SLACK_MS });
         d.dispose();
-        pool.succeeded(p, (performance.now() - started) / 1000);
+        pool.succeeded(p, (performance.now() - started) / 1000, turn.fallbacks);
         conversations.append(turn.conv.id, ctx.principal, req.text, answer.text);
         turn.closed = true;
         events.completed(ctx, turn.conv.id, { provider: p.name, model: answer.model, latencyMs: performance.now() - turn.t0, ttftMs: null, usage: answer.usage, fallbacks: turn.fallbacks, streamed: false, text: answer.text });

@@ -59,7 +59,7 @@ export async function* streamTurn(deps: StreamDeps, req: ChatRequest, ctx: ChatC
           const chunk = next.value;
           if (chunk.type === 'end') {
             verdict = 'ok';
-            pool.succeeded(p, (performance.now() - started) / 1000);
+            pool.succeeded(p, (performance.now() - started) / 1000, turn.fallbacks);
             conversations.append(turn.conv.id, ctx.principal, req.text, text);
             turn.closed = true;
             events.completed(ctx, turn.conv.id, { provider: p.name, model: chunk.model, latencyMs: performance.now() - turn.t0, ttftMs: ttft, usage: chunk.usage, fallbacks: turn.fallbacks, streamed: true, text });

@@ -85,6 +85,8 @@ export interface ChatObserver {
   attempt?(provider: ProviderName, outcome: string, seconds: number): void;
   breakerChanged?(provider: ProviderName, state: BreakerState): void;
   timeToFirstToken?(provider: ProviderName, seconds: number): void;
+  /** An answer came from `to` after `from` had failed or was skipped. */
+  fallback?(from: ProviderName, to: ProviderName): void;
 }
 
 /** The subset of pino's logger the chat code uses. */

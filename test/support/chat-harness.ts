@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../../src/config/config.ts';
 import { type ChatService, createChatService } from '../../src/chat/service.ts';
-import type { BreakerState, ChatContext, ProviderName } from '../../src/chat/types.ts';
+import type { BreakerState, ChatContext, ChatObserver, ProviderName } from '../../src/chat/types.ts';
 import { fixedClock } from '../../src/shared/clock.ts';
 import { sequentialIds } from '../../src/shared/ids.ts';
 import { startAnthropicStandIn } from './chat-anthropic-server.ts';
@@ -18,6 +18,8 @@ export interface HarnessOptions {
   readonly local?: StandInOptions;
   /** Extra environment (JARVIS_CHAT_TIMEOUT, JARVIS_CHAT_PROVIDERS, …). */
   readonly env?: Record<string, string>;
+  /** Replaces the observer that records breaker changes. */
+  readonly observer?: ChatObserver;
 }
 
 export interface Harness {
@@ -57,7 +59,7 @@ export async function chatHarness(opts: HarnessOptions = {}): Promise<Harness> {
     publisher,
     clock,
     ids: sequentialIds('c'),
-    observer: { breakerChanged: (p, s) => breakerChanges.push([p, s]) },
+    observer: opts.observer ?? { breakerChanged: (p, s) => breakerChanges.push([p, s]) },
   });
   let n = 0;
   return {
