@@ -12,7 +12,7 @@ export function createEngine(config: TtsConfig): TtsEngine {
     case 'espeak':
       return createEspeakEngine();
     case 'piper':
-      return createPiperEngine({ python: config.piperPython, voicePath: config.piperVoice, poolSize: config.poolSize });
+      return createPiperEngine({ python: config.piperPython, voicePath: config.piperVoice, poolSize: config.poolSize, threads: config.piperThreads });
     default: {
       const never: never = config.engine;
       throw new TypeError(`unknown TTS engine ${String(never)}`);

