@@ -11,19 +11,11 @@ import { createEventLog, createPublisher } from './eventlog/factory.ts';
 import type { Publisher } from './eventlog/publisher.ts';
 import type { EventLog } from './eventlog/types.ts';
 import { createApp } from './http/app.ts';
-import { buildOpenApi } from './http/openapi.ts';
 import { createLocalEffects } from './http/overlay.ts';
-import { adminIpBlockRoutes } from './http/routes/admin-ip-blocks.ts';
-import { adminKeyRoutes } from './http/routes/admin-keys.ts';
-import { adminSessionRoutes } from './http/routes/admin-sessions.ts';
-import { audioRoutes } from './http/routes/audio.ts';
-import { authRoutes } from './http/routes/auth.ts';
-import { chatRoutes } from './http/routes/chat.ts';
 import type { RouteDeps } from './http/routes/deps.ts';
+import { apiRoutes, openApiDocument, openApiRoute } from './http/routes/index.ts';
 import type { SpeechPort } from './http/routes/speech-port.ts';
-import { systemRoutes } from './http/routes/system.ts';
 import { listen } from './http/server.ts';
-import type { RouteSpec } from './http/state.ts';
 import { createStreamRegistry } from './http/stream-registry.ts';
 import { createTtsService } from './tts/service.ts';
 import { hasFfmpeg } from './tts/format.ts';
@@ -123,17 +115,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     },
   };
 
-  const routes: RouteSpec[] = [
-    ...systemRoutes(deps),
-    ...authRoutes(deps),
-    ...adminKeyRoutes(deps),
-    ...adminSessionRoutes(deps),
-    ...adminIpBlockRoutes(deps),
-    ...chatRoutes({ ...deps, chat, streams }),
-    ...audioRoutes({ ...deps, speech, streams }),
-  ];
-  const openapi = JSON.stringify(buildOpenApi([...routes, openApiRoute('')], config.version));
-  routes.push(openApiRoute(openapi));
+  const routes = apiRoutes({ ...deps, chat, speech, streams });
+  routes.push(openApiRoute(JSON.stringify(openApiDocument(routes, config.version))));
 
   const app = createApp({
     development: config.nodeEnv === 'development',
@@ -185,22 +168,6 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
       await publisher.close();
       await live.stop();
       await log.close();
-    },
-  };
-}
-
-function openApiRoute(document: string): RouteSpec {
-  return {
-    method: 'GET',
-    path: '/openapi.json',
-    access: 'public',
-    tier: null,
-    summary: 'This document.',
-    responses: { '200': { description: 'The OpenAPI 3.1 document.' } },
-    handler(ctx) {
-      ctx.type = 'application/json';
-      ctx.set('Cache-Control', 'public, max-age=300');
-      ctx.body = document;
     },
   };
 }
