@@ -42,10 +42,21 @@ export function recordOf(env: Envelope, key: string): LogRecord {
   return { topic: def?.topic ?? 'jarvis.http', key, value: Buffer.from(JSON.stringify(env)) };
 }
 
-/** Default partition keys, as the API publishes them. */
+/** The partition key each topic documents (events/index.ts TOPICS), as the API publishes them. */
 export function keyOf(env: Envelope): string {
   const d = env.data as Record<string, unknown>;
-  return String(d.ip ?? d.session_id ?? d.key_id ?? d.block_id ?? d.job_id ?? d.conversation_id ?? 'k');
+  switch (CATALOG.get(env.type)?.topic) {
+    case 'jarvis.sessions':
+      return String(d.session_id);
+    case 'jarvis.admin':
+      return String(d.key_id ?? d.block_id);
+    case 'jarvis.tts':
+      return String(d.job_id);
+    case 'jarvis.chat':
+      return String(d.conversation_id);
+    default:
+      return String(d.ip ?? d.principal ?? d.instance ?? 'system');
+  }
 }
 
 export async function appendAll(log: EventLog, events: readonly Envelope[], chunk = 1000): Promise<void> {
