@@ -76,6 +76,17 @@ const rawChecks: Check[] = [
 ];
 
 const elsewhere: Check[] = [
+  check('HEAD /status and HEAD /admin/keys without a credential are 401, not 200', async (ctx) => {
+    for (const path of ['/status', '/admin/keys']) {
+      const res = await ctx.client.request({ method: 'HEAD', path });
+      assert.equal(res.status, 401, `HEAD must not bypass authentication: ${show(res)}`);
+      assert.match(res.headers['www-authenticate'] ?? '', /^Bearer\b/i, `401 must carry WWW-Authenticate: Bearer on ${path}`);
+    }
+  }),
+  check('a method-override header does not turn a refused request into an admin action', async (ctx) => {
+    const res = await ctx.client.request({ method: 'POST', path: '/admin/keys', token: ctx.options.keys.read ?? ctx.anyKey(), headers: { 'x-http-method-override': 'GET', 'x-method-override': 'GET' }, body: {} });
+    assert.ok(res.status === 403 || res.status === 401, `expected 403: ${show(res)}`);
+  }),
   check('a valid key in the query string is not accepted (401)', async (ctx) => {
     const key = ctx.anyKey();
     for (const name of ['api_key', 'token', 'access_token', 'key']) {

@@ -57,6 +57,8 @@ const malformed: Check[] = [
   ['two different Content-Length headers', (h: string) => `POST /chat HTTP/1.1\r\nHost: ${h}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}`],
   ['an invalid request line', (h: string) => `GET /status HTTP/9.9 extra\r\nHost: ${h}\r\n\r\n`],
   ['a NUL byte in a header value', (h: string) => `GET /status HTTP/1.1\r\nHost: ${h}\r\nX-Test: a\u0000b\r\n\r\n`],
+  ['no Host header at all', () => 'GET /status HTTP/1.1\r\nConnection: close\r\n\r\n'],
+  ['64 KB of headers', (h: string) => `GET /status HTTP/1.1\r\nHost: ${h}\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`],
 ].map(([what, build]) =>
   check(`a request with ${what as string} is refused with a 4xx that leaks nothing`, async (ctx) => {
     const bytes = (build as (h: string) => string)(hostHeader(ctx.client.options.url));
@@ -66,6 +68,18 @@ const malformed: Check[] = [
     if (r.response) assert.deepEqual(findLeaks(r.response.body), [], 'the refusal leaks internals');
   }),
 );
+
+const openapi: Check[] = [
+  check('GET /openapi.json is public OpenAPI 3.1 and carries no secret or key material', async (ctx) => {
+    const res = await ctx.client.request({ path: '/openapi.json', maxBodyBytes: 2 * 1024 * 1024 });
+    assert.equal(res.status, 200, show(res));
+    const doc = res.json as { openapi?: unknown; paths?: Record<string, unknown> } | undefined;
+    assert.match(String(doc?.openapi), /^3\.1\./, 'the document must declare openapi 3.1.x');
+    for (const path of ['/chat', '/status', '/auth/token', '/admin/keys']) assert.ok(doc?.paths?.[path], `the document must describe ${path}`);
+    for (const s of Object.values(ctx.options.keys)) if (s) assert.ok(!res.text.includes(s), 'the document contains a configured key');
+    assert.deepEqual(findLeaks(res.text).filter((l) => /stack|node_modules|file URL|source path/.test(l)), [], 'the document leaks internal paths');
+  }),
+];
 
 /** Problems in one exchange, as lines. */
 function exchangeProblems(e: Exchange): string[] {
@@ -106,4 +120,4 @@ const corpus: Check[] = [
   }),
 ];
 
-export const hygiene: Group = { name: 'hygiene', checks: [...probes, ...malformed, ...corpus] };
+export const hygiene: Group = { name: 'hygiene', checks: [...probes, ...malformed, ...openapi, ...corpus] };

@@ -83,6 +83,15 @@ export const rateLimit: Group = {
       await spent(ctx);
       expectProblem(await req(ctx, { path: '/status' }), 429);
     }),
+    check('a forged X-Forwarded-For does not escape the spent budget', async (ctx) => {
+      if (ctx.options.trustedProxy) skip('the target trusts this client as a proxy (JARVIS_TEST_TRUSTED_PROXY=1)');
+      await spent(ctx);
+      for (const ip of ['198.51.100.7', '203.0.113.9, 198.51.100.8']) {
+        // no credential: only the IP budget applies, so a honoured forgery would show as 401
+        const res = await req(ctx, { path: '/status', headers: { 'x-forwarded-for': ip, 'x-real-ip': ip.split(',')[0]!, forwarded: `for=${ip.split(',')[0]!}` } });
+        expectProblem(res, 429);
+      }
+    }),
     check('/health, /ready and /openapi.json are not rate limited', async (ctx) => {
       await spent(ctx);
       for (const path of ['/health', '/ready', '/openapi.json', '/health', '/health']) {
