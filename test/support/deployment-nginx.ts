@@ -45,8 +45,14 @@ export function nginxBinary(): string | undefined {
   return undefined;
 }
 
+export interface NginxOptions {
+  /** server_name and the certificate's name (default: localhost). */
+  readonly domain?: string;
+  readonly timeoutMs?: number;
+}
+
 /** Renders the deployment config for `upstreams` and starts nginx in the foreground. */
-export async function startNginx(upstreams: readonly string[], timeoutMs = 10_000): Promise<RunningNginx> {
+export async function startNginx(upstreams: readonly string[], { domain = 'localhost', timeoutMs = 10_000 }: NginxOptions = {}): Promise<RunningNginx> {
   const bin = nginxBinary();
   if (!bin) throw new Error('nginx is not installed: run bash scripts/nginx/install.sh');
   const dir = mkdtempSync(path.join(tmpdir(), 'jarvis-nginx-'));
@@ -55,18 +61,18 @@ export async function startNginx(upstreams: readonly string[], timeoutMs = 10_00
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
 
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-subj', `/CN=${domain}`, '-addext', `subjectAltName=DNS:${domain},DNS:localhost,IP:127.0.0.1`,
     '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
 
   execFileSync('bash', [path.join(root, 'scripts/nginx/render.sh'), path.join(dir, 'conf')], {
     stdio: 'ignore',
     env: {
       ...process.env,
-      JARVIS_DOMAIN: 'localhost',
+      JARVIS_DOMAIN: domain,
       JARVIS_UPSTREAMS: upstreams.join(' '),
       NGINX_LISTEN_HTTP: `127.0.0.1:${httpPort}`,
       NGINX_LISTEN_HTTPS: `127.0.0.1:${httpsPort}`,
-      NGINX_REDIRECT_TO: `https://localhost:${httpsPort}`,
+      NGINX_REDIRECT_TO: `https://${domain}:${httpsPort}`,
       NGINX_TLS_CERT: path.join(dir, 'cert.pem'),
       NGINX_TLS_KEY: path.join(dir, 'key.pem'),
       NGINX_ACME_ROOT: path.join(dir, 'acme'),
@@ -114,7 +120,7 @@ export async function startNginx(upstreams: readonly string[], timeoutMs = 10_00
       await stop();
       throw new Error(`nginx exited (${child.exitCode}): ${stderr}\n${log}`);
     }
-    if (await healthy(httpsPort, ca)) break;
+    if (await healthy(httpsPort, ca, domain)) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`nginx did not answer within ${timeoutMs} ms: ${stderr}`);
@@ -124,9 +130,9 @@ export async function startNginx(upstreams: readonly string[], timeoutMs = 10_00
   return { httpPort, httpsPort, ca, dir, errorLog, stop };
 }
 
-function healthy(port: number, ca: string): Promise<boolean> {
+function healthy(port: number, ca: string, domain: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = https.get({ host: '127.0.0.1', servername: 'localhost', port, path: '/health', ca, timeout: 1000 }, (res) => {
+    const req = https.get({ host: '127.0.0.1', servername: domain, headers: { Host: domain }, port, path: '/health', ca, timeout: 1000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
