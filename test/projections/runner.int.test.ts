@@ -13,7 +13,7 @@ import { countInWindow, rateCountersProjection, type RateCountersState } from '.
 import { ProjectionRunner, type RunnerOptions } from '../../src/projections/runner.ts';
 import type { AppliedEvent, Projection, StoreProjection } from '../../src/projections/types.ts';
 import { at } from '../support/projections-given.ts';
-import { appendAll, embeddedLog, eventually, failingAfterHandler, recordOf, tempDir } from '../support/projections-log.ts';
+import { appendAll, embeddedLog, eventually, failingAfterHandler, kafkaBrokers, kafkaLog, recordOf, tempDir, type LogHandle } from '../support/projections-log.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const counters = rateCountersProjection({ maxWindowMs: 3_600_000 }) as Projection<unknown>;
@@ -62,49 +62,54 @@ async function withRunner(opts: Partial<RunnerOptions> & Pick<RunnerOptions, 'lo
   }
 }
 
-test('events are applied once, stored with their positions, and a restart continues where it stopped', async () => {
-  const dir = tempDir('runner');
-  const log = embeddedLog(dir).open();
-  await log.start();
-  const file = path.join(dir, 'projections.db');
-  try {
-    await appendAll(log, requests(300));
-    await withRunner({ log, file }, async (r) => {
-      await r.ready;
-      assert.equal(apiCount(r), 300);
-      assert.equal(sqlCount(r), 300);
-      assert.deepEqual(r.lag(), { events: 0, seconds: 0 });
-    });
-    await appendAll(log, requests(100, 300));
-    await withRunner({ log, file }, async (r) => {
-      await eventually(() => apiCount(r) === 400, 10_000, 'the 100 new events');
-      assert.equal(sqlCount(r), 400);
-      assert.equal(r.stats.applied, 100, 'only the new events were applied after the restart');
-    });
-  } finally {
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+const LOGS: [string, (dir: string, batch?: number) => LogHandle][] = [['embedded log', (dir, batch) => embeddedLog(dir, batch)]];
+if (kafkaBrokers) LOGS.push(['Kafka', () => kafkaLog(kafkaBrokers!)]);
 
-test('a batch delivered again after its acknowledgement was lost is not counted twice', async () => {
-  const dir = tempDir('runner');
-  const log = failingAfterHandler(embeddedLog(dir, 40).open(), 5);
-  await log.start();
-  try {
-    await appendAll(log, requests(300));
-    await withRunner({ log, file: path.join(dir, 'projections.db') }, async (r) => {
-      await eventually(() => log.failed === 5 && apiCount(r) === 300, 20_000, 'all batches, some twice');
-      await r.ready;
-      assert.equal(apiCount(r), 300);
-      assert.equal(sqlCount(r), 300);
-      assert.ok(r.stats.alreadyApplied >= 5, `re-delivered records were skipped (${r.stats.alreadyApplied})`);
-    });
-  } finally {
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const [label, handle] of LOGS) {
+  test(`events are applied once, stored with their positions, and a restart continues where it stopped (${label})`, { timeout: 120_000 }, async () => {
+    const dir = tempDir('runner');
+    const log = handle(dir).open();
+    await log.start();
+    const file = path.join(dir, 'projections.db');
+    try {
+      await appendAll(log, requests(300));
+      await withRunner({ log, file }, async (r) => {
+        await eventually(() => apiCount(r) === 300, 30_000, 'the 300 events');
+        await r.ready;
+        assert.equal(sqlCount(r), 300);
+        assert.deepEqual(r.lag(), { events: 0, seconds: 0 });
+      });
+      await appendAll(log, requests(100, 300));
+      await withRunner({ log, file }, async (r) => {
+        await eventually(() => apiCount(r) === 400, 30_000, 'the 100 new events');
+        assert.equal(sqlCount(r), 400);
+        assert.equal(r.stats.applied, 100, 'only the new events were applied after the restart');
+      });
+    } finally {
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`a batch delivered again after its acknowledgement was lost is not counted twice (${label})`, { timeout: 120_000 }, async () => {
+    const dir = tempDir('runner');
+    const log = failingAfterHandler(handle(dir, 40).open(), 5);
+    await log.start();
+    try {
+      await appendAll(log, requests(300));
+      await withRunner({ log, file: path.join(dir, 'projections.db') }, async (r) => {
+        await eventually(() => log.failed === 5 && apiCount(r) === 300, 60_000, 'all batches, some twice');
+        await r.ready;
+        assert.equal(apiCount(r), 300);
+        assert.equal(sqlCount(r), 300);
+        assert.ok(r.stats.alreadyApplied >= 5, `re-delivered records were skipped (${r.stats.alreadyApplied})`);
+      });
+    } finally {
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('the same event id under two offsets is applied once; unknown types are skipped and counted', async () => {
   const dir = tempDir('runner');
