@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTtsConfig } from '../../src/config/tts.ts';
+import { createEmbeddedEngine } from '../../src/tts/engines/embedded.ts';
 import { createPiperEngine } from '../../src/tts/engines/piper.ts';
 import type { TtsService } from '../../src/tts/service.ts';
 import { parseWav } from '../../src/tts/wav.ts';
@@ -77,5 +78,44 @@ describe('cancellation and failure with Piper', () => {
     const { bytes } = await receive((await svc.speak({ text: 'Back again.' }, ctxFor())).stream);
     assert.ok(parseWav(bytes).data.length > 10_000);
     assert.equal(piper.workerPids().length, 2);
+  });
+});
+
+describe('failure of the embedded engine', () => {
+  const embedded = createEmbeddedEngine(1);
+  // Kills the engine's thread while it synthesizes the third sentence: a real crash, at a
+  // deterministic moment (after audio has been sent).
+  let calls = 0;
+  const crashing = Object.assign(Object.create(embedded) as typeof embedded, {
+    async synthesize(text: string, options: Parameters<typeof embedded.synthesize>[1]) {
+      const p = embedded.synthesize(text, options);
+      if (++calls === 3) {
+        await sleep(5); // the request has reached the pool's thread
+        for (const t of await embedded.threads()) await t.terminate();
+      }
+      return p;
+    },
+  });
+  let svc: TtsService;
+  let pub: RecordingPublisher;
+  before(async () => { ({ svc, pub } = await ttsService('embedded', {}, { engine: crashing })); });
+  after(async () => { await svc.close(); });
+
+  it('aborts the stream when its thread dies mid-stream, and replaces the thread', async () => {
+    const res = await svc.speak({ text: TEXT, chunkSize: 512 }, ctxFor());
+    let received = 0;
+    const err = await (async () => {
+      try {
+        for await (const c of res.stream) received += (c as Buffer).length;
+        return undefined;
+      } catch (e) {
+        return e as Error & { code?: string };
+      }
+    })();
+    assert.ok(received > 0, 'audio had been sent before the crash');
+    assert.equal(err?.code, 'ERR_ENGINE_CRASHED');
+    await pub.waitFor('jarvis.tts.job_failed.v1', res.jobId);
+    const { bytes } = await receive((await svc.speak({ text: 'Still here.' }, ctxFor())).stream);
+    assert.ok(parseWav(bytes).data.length > 10_000);
   });
 });

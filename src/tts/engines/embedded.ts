@@ -31,13 +31,18 @@ function newThread(): Worker {
   return new Worker(boot, { eval: true, execArgv: [] });
 }
 
-function spawnWorker(): Promise<ThreadWorker> {
+/** Seconds one sentence may take before its thread is presumed hung and replaced. */
+const SENTENCE_TIMEOUT_MS = 30_000;
+
+function spawnWorker(onCrash: () => void): Promise<ThreadWorker> {
   const thread = newThread();
   const w: ThreadWorker = { thread, pending: new Map() };
+  let ready = false;
   return new Promise((resolve, reject) => {
     thread.once('error', reject);
     thread.on('message', (msg: EmbeddedReply | { ready: true }) => {
       if ('ready' in msg) {
+        ready = true;
         thread.off('error', reject);
         thread.on('error', (err) => failAll(w, err));
         resolve(w);
@@ -48,7 +53,11 @@ function spawnWorker(): Promise<ThreadWorker> {
       if ('error' in msg) p?.reject(new EngineError('ERR_ENGINE_FAILED', msg.error));
       else p?.resolve(msg.wav);
     });
-    thread.on('exit', (code) => failAll(w, new Error(`embedded engine thread exited (${code})`)));
+    thread.on('exit', (code) => {
+      failAll(w, new Error(`embedded engine thread exited (${code})`));
+      reject(new EngineError('ERR_ENGINE_MISSING', `embedded engine thread exited before it was ready (${code})`));
+      if (ready) onCrash(); // a thread that never got ready is not retried in a loop
+    });
   });
 }
 
@@ -57,29 +66,49 @@ function failAll(w: ThreadWorker, err: Error): void {
   w.pending.clear();
 }
 
+/** A pool place that always holds a live thread: a crashed or hung one is replaced. */
+interface Slot { current: Promise<ThreadWorker> }
+
 /** Creates the embedded (WASM) engine with `poolSize` worker threads. */
-export function createEmbeddedEngine(poolSize: number): TtsEngine {
-  let workers: ThreadWorker[] = [];
-  let pool: Pool<ThreadWorker> | undefined;
+export function createEmbeddedEngine(poolSize: number): TtsEngine & { threads(): Promise<Worker[]> } {
+  let slots: Slot[] = [];
+  let pool: Pool<Slot> | undefined;
   let seq = 0;
+  let closing = false;
+  const newSlot = (): Slot => {
+    const slot = {} as Slot;
+    const spawn = () => {
+      slot.current = spawnWorker(() => { if (!closing) spawn(); });
+      slot.current.catch(() => {});
+    };
+    spawn();
+    return slot;
+  };
   return {
     name: 'embedded',
     voice: DEFAULT_VOICE,
     voices: ESPEAK_VOICES,
     sampleRate: SAMPLE_RATE,
     async start() {
-      workers = await Promise.all(Array.from({ length: poolSize }, spawnWorker));
-      pool = createPool(workers);
+      slots = Array.from({ length: poolSize }, newSlot);
+      await Promise.all(slots.map((s) => s.current));
+      pool = createPool(slots);
     },
     async synthesize(text: string, options: SynthesisOptions): Promise<PcmAudio> {
       if (!pool) throw new EngineError('ERR_ENGINE_NOT_STARTED', 'embedded engine not started');
-      return pool.use(async (w) => {
+      return pool.use(async (slot) => {
+        const w = await slot.current;
         // The sentence in a worker thread cannot be interrupted (it takes ~50 ms); an abort
         // only stops the sentences after it.
         const id = ++seq;
         const args = ['-v', options.voice ?? DEFAULT_VOICE, '-s', String(espeakRate(options.speed)), '--', text];
         const wav = await new Promise<Uint8Array>((resolve, reject) => {
-          w.pending.set(id, { resolve, reject });
+          const timer = setTimeout(() => {
+            reject(new EngineError('ERR_ENGINE_TIMEOUT', `embedded engine took over ${SENTENCE_TIMEOUT_MS} ms for one sentence`));
+            void w.thread.terminate(); // replaced through its exit
+          }, SENTENCE_TIMEOUT_MS);
+          const settle = <T>(f: (v: T) => void) => (v: T) => { clearTimeout(timer); f(v); };
+          w.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
           w.thread.postMessage({ id, args } satisfies EmbeddedRequest);
         });
         const parsed = parseWav(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength));
@@ -88,9 +117,13 @@ export function createEmbeddedEngine(poolSize: number): TtsEngine {
       }, options.signal);
     },
     async close() {
-      await Promise.all(workers.map((w) => w.thread.terminate()));
-      workers = [];
+      closing = true;
+      const live = await Promise.allSettled(slots.map((s) => s.current));
+      await Promise.all(live.map((r) => (r.status === 'fulfilled' ? r.value.thread.terminate() : undefined)));
+      slots = [];
       pool = undefined;
     },
+    /** The live worker threads (diagnostics, and the crash test). */
+    threads: async () => (await Promise.all(slots.map((s) => s.current))).map((w) => w.thread),
   };
 }

@@ -22,6 +22,9 @@ function findWorker(): string {
   return found;
 }
 
+/** How long one sentence may take before the worker is presumed hung. */
+const SENTENCE_TIMEOUT_MS = 60_000;
+
 export interface PiperReady { readonly sample_rate: number; readonly voice: string }
 
 interface Pending {
@@ -95,7 +98,13 @@ export class PiperProcess {
     if (!child) throw new EngineError('ERR_ENGINE_CRASHED', 'Piper worker is not running');
     const id = ++this.seq;
     return new Promise<Buffer>((resolve, reject) => {
-      this.pending = { id, chunks: [], resolve, reject };
+      // A worker that stops answering is killed (and comes back through its exit).
+      const timer = setTimeout(() => {
+        this.fail(new EngineError('ERR_ENGINE_TIMEOUT', `Piper took over ${SENTENCE_TIMEOUT_MS} ms for one sentence`));
+        child.kill('SIGKILL');
+      }, SENTENCE_TIMEOUT_MS);
+      const settle = <T>(f: (v: T) => void) => (v: T) => { clearTimeout(timer); f(v); };
+      this.pending = { id, chunks: [], resolve: settle(resolve), reject: settle(reject) };
       child.stdin.write(encodeRequest(id, text, lengthScale));
     });
   }
