@@ -36,13 +36,24 @@ export function eventLogUnavailable(): AppError {
 
 const CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
+/** An event accepted by publish(), not yet committed. */
+interface Staged {
+  readonly topic: string;
+  readonly key: string;
+  readonly envelope: Envelope;
+}
+
+function headersOf(env: Envelope): Record<string, string> {
+  return env.traceparent === undefined ? { 'content-type': CONTENT_TYPE } : { 'content-type': CONTENT_TYPE, traceparent: env.traceparent };
+}
+
 interface Waiter {
   readonly seq: number;
   resolve(): void;
 }
 
 export class BufferedPublisher implements Publisher {
-  private staged: StagedRecord[] = [];
+  private staged: Staged[] = [];
   private scheduled = false;
   private pumping = false;
   private closed = false;
@@ -70,9 +81,9 @@ export class BufferedPublisher implements Publisher {
   publish<T extends string, S extends z.ZodType>(def: EventDefinition<T, S>, data: z.infer<S>, meta: EventMeta): Envelope<T, z.infer<S>> {
     if (this.closed) throw new Error('publisher: publish after close()');
     if (this.outboxDepth + this.staged.length >= this.options.maxEvents) throw eventLogUnavailable();
-    const env = this.options.envelopes.create(def, data, meta);
-    const headers: Record<string, string> = env.traceparent === undefined ? { 'content-type': CONTENT_TYPE } : { 'content-type': CONTENT_TYPE, traceparent: env.traceparent };
-    this.staged.push({ topic: def.topic, key: meta.key, value: JSON.stringify(env), headers });
+    // Serialised at commit time, off the caller's path; frozen so a caller cannot change what gets committed.
+    const env = Object.freeze(this.options.envelopes.create(def, data, meta));
+    this.staged.push({ topic: def.topic, key: meta.key, envelope: env });
     this.publishedSeq++;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -175,16 +186,17 @@ export class BufferedPublisher implements Publisher {
     }
   }
 
-  private async write(batch: readonly StagedRecord[]): Promise<void> {
+  private async write(batch: readonly Staged[]): Promise<void> {
     const t = this.options.target;
     if (t.mode === 'outbox') {
-      const id = t.outbox.append(batch);
+      const rows: StagedRecord[] = batch.map((s) => ({ topic: s.topic, key: s.key, value: JSON.stringify(s.envelope), headers: headersOf(s.envelope) }));
+      const id = t.outbox.append(rows);
       this.lastCommittedId = id;
       this.outboxDepth += batch.length;
       t.relay.wake();
       return;
     }
-    const records: LogRecord[] = batch.map((r) => ({ topic: r.topic, key: r.key, value: Buffer.from(r.value, 'utf8'), headers: r.headers }));
+    const records: LogRecord[] = batch.map((s) => ({ topic: s.topic, key: s.key, value: Buffer.from(JSON.stringify(s.envelope), 'utf8'), headers: headersOf(s.envelope) }));
     await t.log.append(records);
     this.delivered += batch.length;
   }

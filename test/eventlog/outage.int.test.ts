@@ -113,16 +113,16 @@ describe('publishing through a broker outage', { skip: kafkaBrokers ? false : 'K
     console.log(`# outage: ${published.length} published, ${beforeOutage} before the stop, max outbox depth seen ${stats.outboxDepth}, ${duplicates} duplicates removed`);
   });
 
-  test('a full outbox refuses new events with 503 and Retry-After, and accepts again once the broker is back', async () => {
+  test('with the broker down from the start, a full outbox refuses new events with 503 and Retry-After, and drains once it is back', async () => {
     const { config, log } = setup({ JARVIS_OUTBOX_MAX_EVENTS: '100' });
-    await broker.start(); // no-op when it is running
-    await log.start();
-    const publisher = createPublisher(config, log, systemClock, randomIds);
     await broker.stop();
+    // The log is never started by hand: the relay's first append starts it once Kafka answers.
+    const publisher = createPublisher(config, log, systemClock, randomIds);
     for (let i = 0; i < 100; i++) {
       publisher.publish(RequestCompleted, requestEvent('198.51.100.1', i), { key: '198.51.100.1' });
       if (i % 25 === 24) await publisher.flush();
     }
+    assert.equal(log.health().ok, false);
     let refused: unknown;
     try {
       publisher.publish(RequestCompleted, requestEvent('198.51.100.1', 100), { key: '198.51.100.1' });
@@ -142,5 +142,8 @@ describe('publishing through a broker outage', { skip: kafkaBrokers ? false : 'K
     assert.doesNotThrow(() => publisher.publish(RequestCompleted, requestEvent('198.51.100.1', 100), { key: '198.51.100.1' }));
     await publisher.drain(30_000);
     await publisher.close();
+    const check = await collect(log, { groupId: uniqueName('check'), topics: ['jarvis.http'], fromBeginning: true });
+    await check.until((r) => new Set(r.map((x) => decodeEnvelope(x.value).id)).size >= 101, 30_000);
+    await check.stop();
   });
 });

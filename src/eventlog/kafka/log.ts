@@ -34,8 +34,9 @@ export class KafkaEventLog implements EventLog {
   private readonly log: LogSink;
   private readonly subscriptions = new Set<Subscription>();
   private started = false;
+  private starting: Promise<void> | null = null;
   private reachable = false;
-  private lastError: string | null = 'not started';
+  private lastError: string | null = null;
   private probe: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KafkaLogOptions) {
@@ -66,8 +67,17 @@ export class KafkaEventLog implements EventLog {
     }).admin();
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
+  /**
+   * Idempotent. If the cluster is down at boot, the caller may go on without it: the relay's
+   * next append calls start() again, so the outbox fills and drains once Kafka is reachable.
+   */
+  start(): Promise<void> {
+    if (this.started) return Promise.resolve();
+    this.starting ??= this.connectAndCreateTopics().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async connectAndCreateTopics(): Promise<void> {
     await this.admin.connect();
     const existing = new Set(await this.admin.listTopics());
     const missing = Object.entries(this.options.topics)
@@ -88,8 +98,15 @@ export class KafkaEventLog implements EventLog {
   }
 
   async append(records: readonly LogRecord[]): Promise<void> {
-    if (!this.started) throw new Error('kafka log: append before start()');
     if (records.length === 0) return;
+    if (!this.started) {
+      try {
+        await this.start();
+      } catch (err) {
+        this.markFailed(err);
+        throw err;
+      }
+    }
     const byTopic = new Map<string, { key: string; value: Buffer; headers?: Record<string, string> }[]>();
     for (const r of records) {
       const topic = physicalTopic(this.prefix, r.topic);
@@ -119,7 +136,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   health(): LogHealth {
-    if (!this.started) return { ok: false, detail: 'kafka log not started' };
+    if (!this.started) return { ok: false, detail: this.lastError === null ? 'kafka log not started' : `kafka log not started: ${this.lastError}` };
     return this.reachable ? { ok: true, detail: `kafka: ${this.options.brokers.length} broker(s) reachable` } : { ok: false, detail: `kafka unreachable: ${this.lastError ?? 'unknown'}` };
   }
 
