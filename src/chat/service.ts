@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/config.ts';
 import type { Publisher } from '../eventlog/publisher.ts';
 import type { Clock } from '../shared/clock.ts';
-import { isAppError } from '../shared/errors.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import { createConversationStore } from './conversations.ts';
 import { deadline } from './deadline.ts';
@@ -17,9 +16,10 @@ import { chatEvents } from './events.ts';
 import { createProviderPool } from './pool.ts';
 import { buildProviders } from './providers/index.ts';
 import type { ChatRequest } from './schemas.ts';
+import { attemptSpan } from './spans.ts';
 import { SDK_TIMEOUT_SLACK_MS, streamTurn } from './stream.ts';
 import { turnKit } from './turn.ts';
-import type { ChatContext, ChatLogger, ChatObserver, ChatResult, ChatStreamEvent, ProviderStatus } from './types.ts';
+import type { ChatContext, ChatLogger, ChatObserver, ChatResult, ChatStreamEvent, ProviderAnswer, ProviderStatus } from './types.ts';
 
 export interface ChatServiceDeps {
   readonly config: Pick<Config, 'chat' | 'logContent'> & { readonly auth: Pick<Config['auth'], 'sessionIdleMs'> };
@@ -65,19 +65,24 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       if (!acquire(p, turn)) continue;
       const started = performance.now();
       const d = deadline(Math.min(cfg.timeoutMs, remaining(turn)), ctx.signal);
+      const span = attemptSpan(turn.span, p.name, p.model);
+      let answer: ProviderAnswer;
       try {
-        const answer = await p.complete({ system: cfg.systemPrompt, messages: turn.messages, maxTokens: cfg.maxTokens, signal: d.signal, timeoutMs: cfg.timeoutMs + SDK_TIMEOUT_SLACK_MS });
-        d.dispose();
-        pool.succeeded(p, (performance.now() - started) / 1000, turn.fallbacks);
-        conversations.append(turn.conv.id, ctx.principal, req.text, answer.text);
-        turn.closed = true;
-        events.completed(ctx, turn.conv.id, { provider: p.name, model: answer.model, latencyMs: performance.now() - turn.t0, ttftMs: null, usage: answer.usage, fallbacks: turn.fallbacks, streamed: false, text: answer.text });
-        return { response: answer.text, provider: p.name, model: answer.model, conversation_id: turn.conv.id, usage: answer.usage };
+        answer = await span.run(() => p.complete({ system: cfg.systemPrompt, messages: turn.messages, maxTokens: cfg.maxTokens, signal: d.signal, timeoutMs: cfg.timeoutMs + SDK_TIMEOUT_SLACK_MS }));
       } catch (err) {
+        const f = failureOf(err, d, false);
+        span.fail(f.reason);
+        attemptFailed(p, f, started, ctx, turn); // throws when the client is gone
+        continue;
+      } finally {
         d.dispose();
-        if (isAppError(err)) throw err; // ours (cancelled, publisher full): not a provider failure
-        attemptFailed(p, failureOf(err, d, false), started, ctx, turn);
       }
+      span.end();
+      pool.succeeded(p, (performance.now() - started) / 1000, turn.fallbacks);
+      conversations.append(turn.conv.id, ctx.principal, req.text, answer.text);
+      kit.answered(turn, p.name, answer.model);
+      events.completed(ctx, turn.conv.id, { provider: p.name, model: answer.model, latencyMs: performance.now() - turn.t0, ttftMs: null, usage: answer.usage, fallbacks: turn.fallbacks, streamed: false, text: answer.text });
+      return { response: answer.text, provider: p.name, model: answer.model, conversation_id: turn.conv.id, usage: answer.usage };
     }
     throw exhausted(ctx, turn, false);
   }

@@ -11,6 +11,7 @@ import { deadline } from './deadline.ts';
 import { cancelled, streamInterrupted } from './errors.ts';
 import type { ChatEvents } from './events.ts';
 import type { ProviderPool } from './pool.ts';
+import { attemptSpan } from './spans.ts';
 import type { ChatRequest } from './schemas.ts';
 import type { TurnKit } from './turn.ts';
 import type { ChatContext, ChatObserver, ChatStreamEvent, ProviderChunk } from './types.ts';
@@ -39,6 +40,7 @@ export async function* streamTurn(deps: StreamDeps, req: ChatRequest, ctx: ChatC
       const started = performance.now();
       // Before the first token the whole-turn budget applies; after it, each silence gets timeoutMs.
       const d = deadline(Math.min(cfg.timeoutMs, remaining(turn)), ctx.signal);
+      const span = attemptSpan(turn.span, p.name, p.model);
       const upstream = p.stream({ system: cfg.systemPrompt, messages: turn.messages, maxTokens: cfg.maxTokens, signal: d.signal, timeoutMs: cfg.timeoutMs + SDK_TIMEOUT_SLACK_MS })[Symbol.asyncIterator]();
       let text = '';
       let ttft: number | null = null;
@@ -47,10 +49,11 @@ export async function* streamTurn(deps: StreamDeps, req: ChatRequest, ctx: ChatC
         for (;;) {
           let next: IteratorResult<ProviderChunk>;
           try {
-            next = await upstream.next();
+            next = await span.run(() => upstream.next());
           } catch (err) {
             const f = failureOf(err, d, ttft !== null);
             verdict = 'failed';
+            span.fail(f.reason);
             attemptFailed(p, f, started, ctx, turn);
             if (ttft !== null) throw fail(ctx, turn, streamInterrupted(p.name));
             break; // nothing sent yet: fall back to the next provider
@@ -59,9 +62,10 @@ export async function* streamTurn(deps: StreamDeps, req: ChatRequest, ctx: ChatC
           const chunk = next.value;
           if (chunk.type === 'end') {
             verdict = 'ok';
+            span.end();
             pool.succeeded(p, (performance.now() - started) / 1000, turn.fallbacks);
             conversations.append(turn.conv.id, ctx.principal, req.text, text);
-            turn.closed = true;
+            kit.answered(turn, p.name, chunk.model);
             events.completed(ctx, turn.conv.id, { provider: p.name, model: chunk.model, latencyMs: performance.now() - turn.t0, ttftMs: ttft, usage: chunk.usage, fallbacks: turn.fallbacks, streamed: true, text });
             yield { type: 'done', provider: p.name, model: chunk.model, usage: chunk.usage, conversation_id: turn.conv.id };
             return;
@@ -82,6 +86,7 @@ export async function* streamTurn(deps: StreamDeps, req: ChatRequest, ctx: ChatC
       } finally {
         d.dispose();
         if (verdict === 'pending') {
+          span.fail('cancelled');
           pool.breaker(p).release(); // consumer stopped early: no verdict on the provider
           void upstream.return?.(undefined);
         }

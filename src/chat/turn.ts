@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ChatConfig } from '../config/chat.ts';
+import { ATTR } from '../telemetry/names.ts';
 import type { Clock } from '../shared/clock.ts';
 import { isAppError } from '../shared/errors.ts';
 import type { ConversationStore } from './conversations.ts';
@@ -13,6 +14,7 @@ import { allFailed, cancelled, type Fallback } from './errors.ts';
 import type { ChatEvents } from './events.ts';
 import { classify, ProviderFailure } from './failure.ts';
 import type { ProviderPool } from './pool.ts';
+import { type ChatSpan, turnSpan } from './spans.ts';
 import type { ChatRequest } from './schemas.ts';
 import type { ChatContext, ChatLogger, ChatMessage, ChatProvider } from './types.ts';
 
@@ -39,6 +41,7 @@ export interface Turn {
   readonly retryHints: number[];
   /** Set once completed or failed has been published. */
   closed: boolean;
+  readonly span: ChatSpan;
 }
 
 /** The operations on a turn, bound to the service's parts. */
@@ -48,6 +51,7 @@ export function turnKit(deps: TurnDeps) {
   /** Resolves providers and the conversation, publishing `requested` (and `failed` when refused). */
   function begin(req: ChatRequest, ctx: ChatContext): Turn {
     const t0 = performance.now();
+    const span = turnSpan({ requestId: ctx.requestId, promptChars: req.text.length });
     let candidates: ChatProvider[];
     let conv: Turn['conv'];
     try {
@@ -57,16 +61,19 @@ export function turnKit(deps: TurnDeps) {
       const id = req.conversation_id ?? 'none';
       events.requested(ctx, id, req.provider, req.text);
       events.failed(ctx, id, isAppError(err) ? err.code : 'ERR_INTERNAL', performance.now() - t0, []);
+      span.fail(isAppError(err) ? err.code : 'ERR_INTERNAL');
       throw err;
     }
+    span.set({ [ATTR.conversationId]: conv.id });
     events.requested(ctx, conv.id, req.provider, req.text);
     const messages = [...conv.history, { role: 'user' as const, content: req.text }];
-    return { t0, candidates, conv, messages, fallbacks: [], retryHints: [], closed: false };
+    return { t0, candidates, conv, messages, fallbacks: [], retryHints: [], closed: false, span };
   }
 
   /** Publishes `failed` and returns the error to throw (the publish error wins only if there is none). */
   function fail(ctx: ChatContext, turn: Turn, err: Error & { code?: string }): Error {
     turn.closed = true;
+    turn.span.fail(err.code ?? 'ERR_INTERNAL');
     try {
       events.failed(ctx, turn.conv.id, err.code ?? 'ERR_INTERNAL', performance.now() - turn.t0, turn.fallbacks);
     } catch (publishErr) {
@@ -99,11 +106,18 @@ export function turnKit(deps: TurnDeps) {
     return fail(ctx, turn, allFailed(turn.fallbacks, retry, deadlineHit));
   }
 
+  /** Marks the turn answered: span attributes (no text) and end. Publishing stays with the caller. */
+  function answered(turn: Turn, provider: string, model: string): void {
+    turn.closed = true;
+    turn.span.set({ [ATTR.provider]: provider, [ATTR.model]: model, ...(turn.fallbacks.length > 0 && { [ATTR.fallbackFrom]: turn.fallbacks.map((f) => f.provider).join(',') }) });
+    turn.span.end();
+  }
+
   const remaining = (turn: Turn): number => cfg.totalTimeoutMs - (performance.now() - turn.t0);
   const failureOf = (err: unknown, d: Deadline, afterResponse: boolean): ProviderFailure =>
     d.cancelled() ? new ProviderFailure('cancelled') : d.timedOut() ? new ProviderFailure('timeout') : classify(err, deps.clock.now(), afterResponse);
 
-  return { begin, fail, acquire, attemptFailed, exhausted, remaining, failureOf };
+  return { begin, fail, acquire, attemptFailed, exhausted, answered, remaining, failureOf };
 }
 
 export type TurnKit = ReturnType<typeof turnKit>;
