@@ -1,7 +1,7 @@
 /**
  * Conversation memory: a bounded history per conversation, owned by the principal that started
- * it, forgotten after `idleMs` without a turn (the session idle rule) or when the store is full
- * (least recently used first). In memory, per process: a restart or another worker does not
+ * it, forgotten after `idleMs` without a turn or `maxAgeMs` after it began (the session rules),
+ * or when the store is full (least recently used first). In memory, per process: a restart or another worker does not
  * know the conversation, and answers 404 as for an expired one.
  */
 import { AppError } from '../shared/errors.ts';
@@ -13,6 +13,7 @@ export interface ConversationOptions {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly idleMs: number;
+  readonly maxAgeMs: number;
   readonly maxTurns: number;
   readonly maxChars: number;
   readonly maxConversations: number;
@@ -20,6 +21,7 @@ export interface ConversationOptions {
 
 interface Entry {
   readonly owner: string;
+  readonly createdAt: number;
   history: ChatMessage[];
   lastUsed: number;
 }
@@ -66,11 +68,12 @@ export function createConversationStore(opts: ConversationOptions): Conversation
           if (oldest === undefined) break;
           entries.delete(oldest);
         }
-        entries.set(fresh, { owner: principal, history: [], lastUsed: now });
+        entries.set(fresh, { owner: principal, createdAt: now, history: [], lastUsed: now });
         return { id: fresh, history: [] };
       }
       const e = entries.get(id);
-      if (!e || e.owner !== principal) throw notFound();
+      if (e && now - e.createdAt >= opts.maxAgeMs) entries.delete(id);
+      if (!e || e.owner !== principal || now - e.createdAt >= opts.maxAgeMs) throw notFound();
       touch(id, e, now);
       return { id, history: [...e.history] };
     },

@@ -22,7 +22,7 @@ import { turnKit } from './turn.ts';
 import type { ChatContext, ChatLogger, ChatObserver, ChatResult, ChatStreamEvent, ProviderAnswer, ProviderStatus } from './types.ts';
 
 export interface ChatServiceDeps {
-  readonly config: Pick<Config, 'chat' | 'logContent'> & { readonly auth: Pick<Config['auth'], 'sessionIdleMs'> };
+  readonly config: Pick<Config, 'chat' | 'logContent'> & { readonly auth: Pick<Config['auth'], 'sessionIdleMs' | 'sessionAbsoluteMs'> };
   readonly publisher: Publisher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -50,6 +50,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     clock: deps.clock,
     ids: deps.ids,
     idleMs: deps.config.auth.sessionIdleMs,
+    maxAgeMs: deps.config.auth.sessionAbsoluteMs,
     maxTurns: cfg.maxHistoryTurns,
     maxChars: cfg.maxHistoryChars,
     maxConversations: cfg.maxConversations,

@@ -6,7 +6,7 @@ import { fixedClock } from '../../src/shared/clock.ts';
 import { sequentialIds } from '../../src/shared/ids.ts';
 
 const store = (over: Partial<Parameters<typeof createConversationStore>[0]> = {}) =>
-  createConversationStore({ clock: fixedClock(0), ids: sequentialIds('x'), idleMs: 60_000, maxTurns: 10, maxChars: 1000, maxConversations: 100, ...over });
+  createConversationStore({ clock: fixedClock(0), ids: sequentialIds('x'), idleMs: 60_000, maxAgeMs: 3_600_000, maxTurns: 10, maxChars: 1000, maxConversations: 100, ...over });
 
 describe('conversation store', () => {
   it('drops the oldest whole turns beyond the character budget, so history starts with a question', () => {
@@ -28,6 +28,18 @@ describe('conversation store', () => {
     assert.equal(s.size(), 2);
     assert.throws(() => s.open(b, 'p'), { code: 'ERR_CONVERSATION_NOT_FOUND' });
     assert.doesNotThrow(() => s.open(a, 'p'));
+  });
+
+  it('ends a conversation at its maximum age even while it is in use', () => {
+    const clock = fixedClock(0);
+    const s = store({ clock, idleMs: 60_000, maxAgeMs: 150_000 });
+    const { id } = s.open(undefined, 'p');
+    clock.advance(50_000);
+    s.open(id, 'p');
+    clock.advance(50_000);
+    s.open(id, 'p');
+    clock.advance(50_000);
+    assert.throws(() => s.open(id, 'p'), { code: 'ERR_CONVERSATION_NOT_FOUND' });
   });
 
   it('with a history of zero turns still owns the id but sends no history', () => {
