@@ -10,6 +10,9 @@
  * to the journal (cheap, one row); a snapshot replaces the journal when the journal has grown
  * as large as the last snapshot, or after `snapshotEveryEvents` events or `snapshotMaxAgeMs`,
  * but never more than once per `snapshotMinGapMs`.
+ *
+ * A first build or a rebuild (a new generation, read from the beginning) journals nothing until
+ * it has caught up, then stores one snapshot: if it fails or crashes midway it starts over.
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -98,6 +101,10 @@ export class ProjectionRunner {
   private progress: Progress;
   private readyTimer: NodeJS.Timeout | undefined;
   private groupId = '';
+  /** True while this generation has not caught up once (see runner/store.ts). */
+  private building = false;
+  /** A batch failed while building: memory cannot be restored, so the build starts over. */
+  private broken = false;
   private readonly clock: Clock;
   private readonly logger: LogSink;
 
@@ -127,14 +134,26 @@ export class ProjectionRunner {
       throw err;
     }
     const store = (this.store = new RunnerStore(db, this.options.setName));
-    if (this.options.rebuild) this.dropAll(store, db);
+    const existing = store.meta();
+    if (this.options.rebuild) this.dropAll('rebuild requested');
+    else if (existing?.building) this.dropAll('an earlier build did not finish');
+    else if (!existing) store.createMeta({ generation: randomBytes(6).toString('hex'), suppressThrough: {}, building: true }, this.clock.now());
     for (const s of this.options.stores ?? []) s.setup(db);
-    let meta = store.meta();
-    if (!meta) {
-      meta = { generation: randomBytes(6).toString('hex'), suppressThrough: {} };
-      store.createMeta(meta, this.clock.now());
-    }
+    await this.follow();
+    this.readyTimer = setInterval(() => {
+      if (!this.progress.check()) return;
+      if (this.building && !this.broken) void this.serialized(async () => this.finishBuild()).catch(() => {});
+      else if (!this.building) clearInterval(this.readyTimer);
+    }, 50);
+    this.readyTimer.unref();
+  }
+
+  /** Loads the stored state of the current generation and subscribes as its consumer group. */
+  private async follow(): Promise<void> {
+    const meta = this.store!.meta()!;
     this.suppress = meta.suppressThrough;
+    this.building = meta.building;
+    this.store!.setBuilding(this.building);
     this.groupId = `${this.options.groupPrefix ?? 'jarvis.projections'}.${this.options.setName}.${meta.generation}`;
     this.load();
     this.progress.started();
@@ -144,10 +163,34 @@ export class ProjectionRunner {
       fromBeginning: true,
       onBatch: (batch) => this.serialized(() => this.handle(batch)),
     });
-    this.readyTimer = setInterval(() => {
-      if (this.progress.check()) clearInterval(this.readyTimer);
-    }, 50);
-    this.readyTimer.unref();
+  }
+
+  /** After a failure while building: leave the group, drop what was built, and build again. */
+  private async restartBuild(): Promise<void> {
+    try {
+      await this.sub?.stop();
+      this.sub = null;
+      await this.serialized(async () => {
+        this.dropAll('a batch failed while building');
+        this.progress.reset();
+        this.broken = false;
+      });
+      await this.follow();
+    } catch (err) {
+      this.logger.error({ set: this.options.setName, err: errorMessage(err) }, 'projections: could not restart the build; retrying in 1 s');
+      setTimeout(() => void this.restartBuild(), 1000).unref();
+    }
+  }
+
+  /** Caught up for the first time: one fsynced snapshot with every position ends the build. */
+  private finishBuild(): void {
+    if (!this.building || !this.store) return;
+    for (const p of this.options.projections ?? []) this.dirty.add(p.name);
+    const snapshot = this.takeSnapshot();
+    this.store.setBuilding(false);
+    this.store.commit({ positions: this.positions, snapshot, built: true }, () => {});
+    this.building = false;
+    this.logger.info({ set: this.options.setName, applied: this.stats.applied }, 'projections: build caught up');
   }
 
   /** Stops consuming, writes a final snapshot (a restart then replays no journal), closes the store. */
@@ -156,7 +199,9 @@ export class ProjectionRunner {
     await this.sub?.stop();
     this.sub = null;
     await this.serialized(async () => {
-      if (this.store && this.eventsSinceSnapshot > 0) this.store.commit({ positions: new Map(), snapshot: this.takeSnapshot() }, () => {});
+      // Every batch handled is committed by the log now, so even a build can end here consistently.
+      if (this.building && !this.broken) this.finishBuild();
+      else if (!this.building && this.store && this.eventsSinceSnapshot > 0) this.store.commit({ positions: new Map(), snapshot: this.takeSnapshot() }, () => {});
     });
     this.lock?.release();
     this.lock = null;
@@ -208,14 +253,23 @@ export class ProjectionRunner {
     return run;
   }
 
-  private dropAll(store: RunnerStore, db: Database.Database): void {
+  /**
+   * Drops the set and its store-backed read models and starts a new generation (building).
+   * What the old one had applied was derived and published already: remember it, emit it not again.
+   */
+  private dropAll(reason: string): void {
+    const store = this.store!;
+    const db = this.db!;
     const old = store.meta();
     const through: Record<string, string> = { ...(old?.suppressThrough ?? {}) };
     for (const [key, p] of store.positions()) if (!through[key] || compareOffsets(p.offset, through[key]) > 0) through[key] = p.offset;
     store.reset();
-    for (const s of this.options.stores ?? []) s.drop(db);
-    store.createMeta({ generation: randomBytes(6).toString('hex'), suppressThrough: through }, this.clock.now());
-    this.logger.info({ set: this.options.setName }, 'projections: read models dropped for rebuild');
+    for (const s of this.options.stores ?? []) {
+      s.drop(db);
+      s.setup(db);
+    }
+    store.createMeta({ generation: randomBytes(6).toString('hex'), suppressThrough: through, building: true }, this.clock.now());
+    this.logger.info({ set: this.options.setName, reason }, 'projections: read models dropped; replaying the log from the beginning');
   }
 
   /** Restores memory from the store: snapshot, then the journal on top, then positions. */
@@ -275,6 +329,7 @@ export class ProjectionRunner {
   }
 
   private async handle(batch: RecordBatch): Promise<void> {
+    if (this.broken) throw new Error('projections: the build is starting over');
     const key = tpKey(batch.topic, batch.partition);
     this.progress.observe(key, batch.highWatermark);
     const stored = this.positions.get(key)?.offset;
@@ -310,6 +365,16 @@ export class ProjectionRunner {
         this.stats.emitted += emitted.length;
       }
       const position: Position = { topic: batch.topic, partition: batch.partition, offset: last.offset, ts: last.timestamp };
+      if (this.building) {
+        // Nothing to journal: a build that stops midway starts over. Store-backed rows still go in.
+        if (applied.length > 0) this.store!.commit({ positions: new Map() }, () => stores.forEach((s) => s.applyBatch(this.db!, applied)));
+        this.positions.set(key, position);
+        this.progress.applied(key, position.offset, position.ts);
+        this.stats.batches++;
+        if (applied.length > 0) for (const s of stores) s.afterCommit?.(applied);
+        if (this.progress.check()) this.finishBuild();
+        return;
+      }
       this.eventsSinceSnapshot += journal.length;
       const packed = journal.length > 0 ? packFrames(journal) : null;
       const write: BatchWrite = {
@@ -324,8 +389,14 @@ export class ProjectionRunner {
       this.progress.applied(key, position.offset, position.ts);
       this.stats.batches++;
     } catch (err) {
-      this.logger.warn({ set: this.options.setName, topic: batch.topic, partition: batch.partition, err: errorMessage(err) }, 'projections: batch failed; state restored from the store');
-      this.load();
+      if (this.building) {
+        this.logger.warn({ set: this.options.setName, topic: batch.topic, partition: batch.partition, err: errorMessage(err) }, 'projections: batch failed while building; the build starts over');
+        this.broken = true;
+        setImmediate(() => void this.restartBuild());
+      } else {
+        this.logger.warn({ set: this.options.setName, topic: batch.topic, partition: batch.partition, err: errorMessage(err) }, 'projections: batch failed; state restored from the store');
+        this.load();
+      }
       throw err;
     }
     if (applied.length > 0) for (const s of stores) s.afterCommit?.(applied);

@@ -156,25 +156,58 @@ test('a store-backed projection that fails rolls the batch back, and memory is r
   }
 });
 
-test('state lives in the journal between snapshots, and a restart replays it exactly', async () => {
+/** Stops a runner the way a crash would: no final snapshot, no build completion. */
+async function crash(runner: ProjectionRunner): Promise<void> {
+  await runner['sub']!.stop();
+  clearInterval(runner['readyTimer']);
+  runner['lock']!.release();
+  (runner['db'] as Database.Database).close();
+}
+
+test('after the build, state lives in the journal between snapshots, and a restart replays it exactly', async () => {
   const dir = tempDir('runner');
   const log = embeddedLog(dir, 25).open();
   await log.start();
   const file = path.join(dir, 'projections.db');
   try {
-    await appendAll(log, requests(250));
+    await appendAll(log, requests(100));
     const runner = new ProjectionRunner({ log, file, setName: 'test', projections: [counters], snapshotMinGapMs: 3_600_000, settleMs: 100 });
     await runner.start();
+    await runner.ready;
+    await eventually(() => runner['building'] === false, 5000, 'the build finished');
+    const group = runner.consumerGroup;
+    await appendAll(log, requests(150, 100));
     await eventually(() => apiCount(runner) === 250, 10_000, 'all events');
-    assert.equal(runner.stats.snapshots, 0);
-    // Simulate a crash: stop consuming without the final snapshot, drop the connection.
-    await runner['sub']!.stop();
-    runner['lock']!.release();
-    (runner['db'] as Database.Database).close();
+    assert.equal(runner.stats.snapshots, 1, 'only the snapshot that ended the build');
+    await crash(runner);
     await withRunner({ log, file }, async (r) => {
       await r.ready;
+      assert.equal(r.consumerGroup, group, 'the same generation continues');
       assert.equal(apiCount(r), 250);
-      assert.equal(r.stats.applied, 0);
+      assert.equal(r.stats.applied, 0, 'nothing read from the log again: the journal had it');
+    });
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a build that crashes midway starts over from the beginning and still counts everything once', async () => {
+  const dir = tempDir('runner');
+  const log = embeddedLog(dir, 10).open();
+  await log.start();
+  const file = path.join(dir, 'projections.db');
+  try {
+    await appendAll(log, requests(400));
+    const runner = new ProjectionRunner({ log, file, setName: 'test', projections: [counters], stores: [rowsStore()], settleMs: 5000 });
+    await runner.start();
+    await eventually(() => runner.stats.applied >= 100, 10_000, 'part of the build');
+    const group = runner.consumerGroup;
+    await crash(runner);
+    await withRunner({ log, file }, async (r) => {
+      await eventually(() => apiCount(r) === 400, 20_000, 'the whole log again');
+      assert.notEqual(r.consumerGroup, group, 'a new generation');
+      assert.equal(sqlCount(r), 400, 'the half-built table was dropped and rebuilt');
     });
   } finally {
     await log.close();

@@ -46,6 +46,12 @@ export class Progress {
     this.startedAt = this.clock.now();
   }
 
+  /** Forgets every partition (a build starting over); the `ready` promise stays the same. */
+  reset(): void {
+    this.parts.clear();
+    this.lastNewAt = 0;
+  }
+
   /** A batch arrived for `key`, reporting the newest offset of its partition. */
   observe(key: string, highWatermark: string): void {
     let p = this.parts.get(key);

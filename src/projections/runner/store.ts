@@ -5,6 +5,11 @@
  * ids, and a journal of the records applied since that snapshot. State = snapshot + journal,
  * always committed in the same transaction as the positions, so a crash loses nothing and
  * counts nothing twice. Store-backed projections write their tables in that transaction too.
+ *
+ * A new generation starts out `building` (a first build or a rebuild, replaying the log from the
+ * beginning): until it has caught up nothing is journaled and commits skip the fsync, because a
+ * build that crashes is simply started again; catching up writes one snapshot with all
+ * positions (fsynced) and ends the building phase.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +21,8 @@ CREATE TABLE IF NOT EXISTS runner_sets (
   generation TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   suppress_through TEXT NOT NULL DEFAULT '{}',
-  recent_ids TEXT NOT NULL DEFAULT '[]'
+  recent_ids TEXT NOT NULL DEFAULT '[]',
+  building INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS runner_positions (
   set_name TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, "offset" TEXT NOT NULL, ts INTEGER NOT NULL,
@@ -47,6 +53,8 @@ export interface SetMeta {
   readonly generation: string;
   /** topic:partition → offset: records at or below were derived from before a rebuild (emit nothing again). */
   readonly suppressThrough: Record<string, string>;
+  /** True until the generation first caught up with the log. */
+  readonly building: boolean;
 }
 
 export interface StoredPosition {
@@ -66,6 +74,8 @@ export interface BatchWrite {
   readonly journal?: readonly JournalRow[];
   /** A snapshot replaces the journal: projection name → JSON text (only those that changed). */
   readonly snapshot?: { readonly states: ReadonlyMap<string, string>; readonly recentIds: readonly string[]; readonly at: number };
+  /** Ends the building phase in this transaction. */
+  readonly built?: boolean;
 }
 
 /** The set's rows in projections.db; every method is synchronous (better-sqlite3). */
@@ -75,8 +85,9 @@ export class RunnerStore {
 
   constructor(readonly db: Database.Database, readonly setName: string) {
     this.s = {
-      meta: db.prepare('SELECT generation, suppress_through FROM runner_sets WHERE set_name = ?'),
-      createMeta: db.prepare('INSERT INTO runner_sets (set_name, generation, created_at, suppress_through) VALUES (?, ?, ?, ?)'),
+      meta: db.prepare('SELECT generation, suppress_through, building FROM runner_sets WHERE set_name = ?'),
+      createMeta: db.prepare('INSERT INTO runner_sets (set_name, generation, created_at, suppress_through, building) VALUES (?, ?, ?, ?, ?)'),
+      built: db.prepare('UPDATE runner_sets SET building = 0 WHERE set_name = ?'),
       positions: db.prepare('SELECT topic, partition, "offset", ts FROM runner_positions WHERE set_name = ?'),
       putPosition: db.prepare(`INSERT INTO runner_positions (set_name, topic, partition, "offset", ts) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (set_name, topic, partition) DO UPDATE SET "offset" = excluded."offset", ts = excluded.ts`),
@@ -94,12 +105,17 @@ export class RunnerStore {
   }
 
   meta(): SetMeta | null {
-    const row = this.s.meta.get(this.setName) as { generation: string; suppress_through: string } | undefined;
-    return row ? { generation: row.generation, suppressThrough: JSON.parse(row.suppress_through) as Record<string, string> } : null;
+    const row = this.s.meta.get(this.setName) as { generation: string; suppress_through: string; building: number } | undefined;
+    return row ? { generation: row.generation, suppressThrough: JSON.parse(row.suppress_through) as Record<string, string>, building: row.building === 1 } : null;
   }
 
   createMeta(meta: SetMeta, now: number): void {
-    this.s.createMeta.run(this.setName, meta.generation, now, JSON.stringify(meta.suppressThrough));
+    this.s.createMeta.run(this.setName, meta.generation, now, JSON.stringify(meta.suppressThrough), meta.building ? 1 : 0);
+  }
+
+  /** Commits skip the fsync while building (a crashed build starts over), and fsync again after. */
+  setBuilding(building: boolean): void {
+    this.db.pragma(`synchronous = ${building ? 'NORMAL' : 'FULL'}`);
   }
 
   positions(): Map<string, StoredPosition & { topic: string; partition: number }> {
@@ -135,6 +151,7 @@ export class RunnerStore {
         for (const j of write.journal) s.addJournal.run(this.setName, ++seq, j.topic, j.value);
         this.journalSeq = seq;
       }
+      if (write.built) s.built.run(this.setName);
     }).immediate();
     if (write.snapshot) this.journalSeq = 0;
   }
