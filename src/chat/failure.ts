@@ -101,8 +101,9 @@ export function classify(err: unknown, now: number, afterResponse = false): Prov
     return new ProviderFailure(afterResponse ? 'stream_cut' : 'unreachable');
   }
   const retryAfter = parseRetryAfter(e.headers, now);
-  if (status === 429) return new ProviderFailure('rate_limited', status, retryAfter);
+  // Anthropic now also answers some overloads with 429 + overloaded_error: the body's type decides.
   if (status === 529 || status === 503 || type === 'overloaded_error') return new ProviderFailure('overloaded', status, retryAfter);
+  if (status === 429) return new ProviderFailure('rate_limited', status, retryAfter);
   if (status === 408 || status === 504) return new ProviderFailure('timeout', status);
   if (status >= 500) return new ProviderFailure('server_error', status);
   if (status === 400 || status === 413 || status === 422) return new ProviderFailure('bad_request', status);

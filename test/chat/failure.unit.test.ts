@@ -12,6 +12,8 @@ describe('classifying provider failures', () => {
   const CASES: [string, unknown, string, boolean?][] = [
     ['Anthropic 529', APIError.generate(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, undefined, h({})), 'overloaded'],
     ['Anthropic 429', APIError.generate(429, { type: 'error', error: { type: 'rate_limit_error', message: '' } }, undefined, h({ 'retry-after': '3' })), 'rate_limited'],
+    ['Anthropic 429 carrying overloaded_error', APIError.generate(429, { type: 'error', error: { type: 'overloaded_error', message: '' } }, undefined, h({})), 'overloaded'],
+    ['Anthropic 504 timeout_error', APIError.generate(504, { type: 'error', error: { type: 'timeout_error', message: '' } }, undefined, h({})), 'timeout'],
     ['Anthropic 500', APIError.generate(500, { type: 'error', error: { type: 'api_error', message: '' } }, undefined, h({})), 'server_error'],
     ['Anthropic 401', APIError.generate(401, { type: 'error', error: { type: 'authentication_error', message: '' } }, undefined, h({})), 'rejected'],
     ['Anthropic 400', APIError.generate(400, { type: 'error', error: { type: 'invalid_request_error', message: '' } }, undefined, h({})), 'bad_request'],
