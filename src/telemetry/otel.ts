@@ -11,7 +11,7 @@
  * collector never produces errors. The SDK's own OTel metrics and logs pipelines are off unless
  * OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER are set: metrics are prom-client's, logs pino's.
  */
-import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { NodeSDK, resources, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 // Not re-exported from the package index; it is the SDK's own OTEL_TRACES_EXPORTER logic,
@@ -84,6 +84,14 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const config: Partial<NodeSDKConfiguration> = {
     serviceName: env.OTEL_SERVICE_NAME?.trim() || SERVICE_NAME,
     instrumentations: [instrumentations()],
+    // The stock process detector exports the command line (process.command_args), where a
+    // key passed as an argument would leak; only the harmless process facts are kept.
+    ...(env.OTEL_NODE_RESOURCE_DETECTORS
+      ? {}
+      : {
+          resourceDetectors: [resources.envDetector, resources.hostDetector],
+          resource: resources.defaultResource().merge(resources.resourceFromAttributes({ 'process.pid': process.pid, 'process.runtime.name': 'nodejs', 'process.runtime.version': process.versions.node })),
+        }),
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
     ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
   };
