@@ -4,6 +4,7 @@
  */
 import { loadConfig } from '../../src/config/config.ts';
 import { type ChatService, createChatService } from '../../src/chat/service.ts';
+import type { Publisher } from '../../src/eventlog/publisher.ts';
 import type { BreakerState, ChatContext, ChatObserver, ProviderName } from '../../src/chat/types.ts';
 import { fixedClock } from '../../src/shared/clock.ts';
 import { sequentialIds } from '../../src/shared/ids.ts';
@@ -20,6 +21,8 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** Replaces the observer that records breaker changes. */
   readonly observer?: ChatObserver;
+  /** A real publisher instead of the recording one (`publisher` in the harness stays the recorder, unused). */
+  readonly realPublisher?: Publisher;
 }
 
 export interface Harness {
@@ -56,7 +59,7 @@ export async function chatHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const breakerChanges: [ProviderName, BreakerState][] = [];
   const service = createChatService({
     config,
-    publisher,
+    publisher: opts.realPublisher ?? publisher,
     clock,
     ids: sequentialIds('c'),
     observer: opts.observer ?? { breakerChanged: (p, s) => breakerChanges.push([p, s]) },
