@@ -83,7 +83,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       conversations.append(turn.conv.id, ctx.principal, req.text, answer.text);
       kit.answered(turn, p.name, answer.model);
       events.completed(ctx, turn.conv.id, { provider: p.name, model: answer.model, latencyMs: performance.now() - turn.t0, ttftMs: null, usage: answer.usage, fallbacks: turn.fallbacks, streamed: false, text: answer.text });
-      return { response: answer.text, provider: p.name, model: answer.model, conversation_id: turn.conv.id, usage: answer.usage };
+      const reported = answer.usage.input_tokens !== null || answer.usage.output_tokens !== null;
+      return { response: answer.text, provider: p.name, model: answer.model, conversation_id: turn.conv.id, ...(reported && { usage: answer.usage }) };
     }
     throw exhausted(ctx, turn, false);
   }
