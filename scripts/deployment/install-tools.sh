@@ -6,6 +6,7 @@
 #   logrotate               runs deployment/logrotate/jarvis on a temporary directory.
 #   ShellCheck              lints deploy.sh and the deployment scripts.
 #   ufw                     `ufw --dry-run` parses each rule of deployment/firewall/ufw.sh (nothing is applied).
+#   bubblewrap              runs the image's final stage on a read-only root as its user, without Docker.
 # (promtool: scripts/prometheus/install.sh; hadolint: scripts/hadolint/install.sh.)
 # Idempotent: installs only what is missing; packaged services are kept from starting.
 set -euo pipefail
@@ -16,6 +17,7 @@ command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] || missing+=(logrotate)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v ufw >/dev/null 2>&1 || [ -x /usr/sbin/ufw ] || missing+=(ufw)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "deployment tools: already installed"
   exit 0

@@ -4,6 +4,8 @@
 #   docker-compose, amtool, promtool
 #                  test/deployment/compose.int.test.ts (scripts/deployment/install-tools.sh, scripts/prometheus/install.sh)
 #   hadolint       test/deployment/dockerfile.int.test.ts (scripts/hadolint/install.sh)
+#   bubblewrap, ufw, logrotate, ShellCheck
+#                  test/deployment/{image-runtime,host-hardening,shell-scripts}.int.test.ts (install-tools.sh)
 # The tests start and stop their own nginx, so there is nothing to undo: the last line is `true`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

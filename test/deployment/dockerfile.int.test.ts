@@ -9,31 +9,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DOCKERFILE as dockerfile, dockerStages } from '../support/deployment-dockerfile.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const dockerfile = path.join(root, 'deployment/Dockerfile');
 
-interface Instruction { readonly op: string; readonly args: string }
-interface Stage { readonly from: string; readonly name: string | undefined; readonly body: Instruction[] }
-
-/** Instructions with continuation lines joined and comments dropped, split into stages. */
-function stages(): Stage[] {
-  const text = readFileSync(dockerfile, 'utf8').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
-  const out: Stage[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*([A-Z]+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const [, op, args] = m as unknown as [string, string, string];
-    if (op === 'FROM') {
-      const f = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(args)!;
-      out.push({ from: f[1]!, name: f[2], body: [] });
-    } else if (out.length > 0) out.at(-1)!.body.push({ op, args });
-  }
-  return out;
-}
-
-const all = stages();
+const all = dockerStages();
 const final = all.at(-1)!;
 const finalOps = (op: string): string[] => final.body.filter((i) => i.op === op).map((i) => i.args);
 
