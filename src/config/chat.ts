@@ -46,7 +46,9 @@ function url(env: Env, name: string, value: string | undefined): string | undefi
 export function parseChatConfig(env: Env): ChatConfig {
   const anthropicKey = optStr(env, 'ANTHROPIC_API_KEY');
   const deepseekKey = optStr(env, 'DEEPSEEK_API_KEY');
-  const localUrl = url(env, 'JARVIS_LOCAL_LLM_URL', optStr(env, 'JARVIS_LOCAL_LLM_URL'));
+  let localUrl = url(env, 'JARVIS_LOCAL_LLM_URL', optStr(env, 'JARVIS_LOCAL_LLM_URL'));
+  // Ollama, llama.cpp and vLLM all serve the OpenAI API under /v1; a bare host:port means that.
+  if (localUrl !== undefined && new URL(localUrl).pathname === '/') localUrl = `${localUrl}/v1`;
   const anthropic = anthropicKey
     ? { apiKey: anthropicKey, baseUrl: url(env, 'ANTHROPIC_BASE_URL', optStr(env, 'ANTHROPIC_BASE_URL')), model: str(env, 'JARVIS_ANTHROPIC_MODEL', 'claude-sonnet-5-5') }
     : null;

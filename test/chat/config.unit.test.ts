@@ -20,6 +20,11 @@ describe('chat configuration', () => {
     assert.equal(c.anthropic!.baseUrl, undefined);
   });
 
+  it('reads a bare local server address as its /v1 API, as Ollama, llama.cpp and vLLM serve it', () => {
+    assert.equal(parseChatConfig({ JARVIS_LOCAL_LLM_URL: 'http://localhost:11434' }).local!.baseUrl, 'http://localhost:11434/v1');
+    assert.equal(parseChatConfig({ JARVIS_LOCAL_LLM_URL: 'http://gpu-box:8000/openai/v1' }).local!.baseUrl, 'http://gpu-box:8000/openai/v1');
+  });
+
   it('follows JARVIS_CHAT_PROVIDERS, skipping providers that are not configured', () => {
     const c = parseChatConfig({ ANTHROPIC_API_KEY: 'a', JARVIS_LOCAL_LLM_URL: 'http://127.0.0.1:8080/v1', JARVIS_CHAT_PROVIDERS: 'deepseek, anthropic,local' });
     assert.deepEqual(c.order, ['anthropic', 'local']);
