@@ -246,8 +246,8 @@ else
   [ -z "$DOMAIN" ] || obtain_certificate
   say ""
   say "Next steps for a manual install (docs/deployment.md, 'Manual setup'):"
-  say "  sudo install -m 600 -o jarvis $ENV_FILE /etc/jarvis/jarvis.env"
+  say "  sudo install -d -m 700 /etc/jarvis && sudo install -m 600 $ENV_FILE /etc/jarvis/jarvis.env"
   say "  sudo cp deployment/systemd/jarvis-*.service /etc/systemd/system/ && sudo systemctl daemon-reload"
-  say "  sudo systemctl enable --now jarvis-api jarvis-projector"
+  say "  sudo systemctl enable --now jarvis-api        # and jarvis-projector when KAFKA_BROKERS is set"
   say "  JARVIS_DOMAIN=${DOMAIN:-your-domain.com} sudo -E scripts/nginx/render.sh /etc/nginx/conf.d && sudo nginx -t && sudo systemctl reload nginx"
 fi

@@ -173,7 +173,7 @@ test('an existing certificate is used: certbot is not called again', () => {
 test('without --docker it prepares the env file and prints the manual steps', () => {
   const r = deploy('--dry-run');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /systemctl enable --now jarvis-api jarvis-projector/);
+  assert.match(r.out, /systemctl enable --now jarvis-api\b/);
   assert.match(r.out, /Production API Key: /);
 });
 
