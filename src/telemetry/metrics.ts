@@ -10,100 +10,14 @@
  * workers do not report four times the sessions.
  */
 import { collectDefaultMetrics, Registry, type OpenMetricsContentType } from 'prom-client';
-import type { AuthReason } from '../../events/auth.ts';
-import { SECURITY_EVENT_KINDS, type SecurityEventType } from '../../events/security.ts';
-import type { z } from 'zod';
-import { counter, gauge, histogram, type CounterHandle, type GaugeHandle, type HistogramHandle } from './handles.ts';
+import { SECURITY_EVENT_KINDS } from '../../events/security.ts';
+import { counter, gauge, histogram } from './handles.ts';
+import { initialiseSeries } from './initial-series.ts';
 import { methodLabel, routeLabel, securityTypeLabel, statusClass, type HttpMethodLabel, type StatusClass } from './labels.ts';
-import {
-  BREAKER_STATE,
-  METRIC,
-  type PROVIDER_ERROR_KINDS,
-  type PROVIDER_OUTCOMES,
-  type PUBLISH_ERROR_REASONS,
-  type RATE_LIMIT_TIERS,
-  type TTS_OUTCOMES,
-} from './names.ts';
+import { BUCKETS, type JarvisMetrics, type MetricsOptions } from './metric-types.ts';
+import { BREAKER_STATE, METRIC } from './names.ts';
 
-export type RateLimitTier = (typeof RATE_LIMIT_TIERS)[number];
-export type TtsOutcome = (typeof TTS_OUTCOMES)[number];
-export type ProviderOutcome = (typeof PROVIDER_OUTCOMES)[number];
-export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
-export type PublishErrorReason = (typeof PUBLISH_ERROR_REASONS)[number];
-export type BreakerState = keyof typeof BREAKER_STATE;
-type Reason = z.infer<typeof AuthReason>;
-
-/** Histogram buckets (seconds). HTTP includes 0.5 s: the latency objective's threshold. */
-export const BUCKETS = {
-  http: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-  synthesis: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
-  firstByte: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-  provider: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60],
-  publish: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
-} as const;
-
-/** One finished HTTP request, as the access middleware knows it. */
-export interface HttpObservation {
-  readonly method: string;
-  /** The matched route template (`ctx._matchedRoute`), undefined when none matched. Never `ctx.path`. */
-  readonly route: string | undefined;
-  readonly status: number;
-  readonly seconds: number;
-  readonly traceId?: string;
-}
-
-export interface MetricsOptions {
-  /** Expose OpenMetrics with exemplars (trace ids on histogram buckets). Default true. */
-  readonly exemplars?: boolean;
-  /** Node process metrics (CPU, memory, event loop, GC). Default true. */
-  readonly processMetrics?: boolean;
-  /** When given, any route label outside this set becomes `unmatched`. */
-  readonly knownRoutes?: Iterable<string>;
-  /** Value of the `version` label on jarvis_build_info. */
-  readonly version?: string;
-  /** Configured providers, TTS engines and projections: their series start at 0 (see below). */
-  readonly providers?: readonly string[];
-  readonly ttsEngines?: readonly string[];
-  readonly projections?: readonly string[];
-}
-
-export interface JarvisMetrics {
-  readonly registry: Registry;
-  readonly exemplars: boolean;
-  /** Counts the request and records its duration (RED), with bounded labels. */
-  observeHttp(o: HttpObservation): void;
-  readonly httpRequests: CounterHandle<{ method: HttpMethodLabel; route: string; status_class: StatusClass }>;
-  readonly httpDuration: HistogramHandle<{ method: HttpMethodLabel; route: string; status_class: StatusClass }>;
-  readonly httpInFlight: GaugeHandle;
-  readonly authDecisions: CounterHandle<{ stage: 'authentication' | 'authorization'; result: 'granted' | 'denied'; reason: Reason; credential: 'api_key' | 'jwt' | 'none' }>;
-  readonly rateLimitRejections: CounterHandle<{ tier: RateLimitTier; scope: 'ip' | 'principal' }>;
-  /** Counts one security event by its CloudEvents type (label `type` is the short name). */
-  securityEvent(type: SecurityEventType): void;
-  readonly activeSessions: GaugeHandle;
-  readonly activeIpBlocks: GaugeHandle<{ source: 'config' | 'admin' | 'auto' }>;
-  readonly ttsJobs: CounterHandle<{ engine: string; outcome: TtsOutcome }>;
-  readonly ttsSynthesisDuration: HistogramHandle<{ engine: string }>;
-  readonly ttsTimeToFirstByte: HistogramHandle<{ engine: string }>;
-  readonly ttsAudioSeconds: CounterHandle<{ engine: string }>;
-  readonly ttsCharacters: CounterHandle<{ engine: string }>;
-  readonly ttsQueueDepth: GaugeHandle;
-  readonly ttsQueueCapacity: GaugeHandle;
-  readonly ttsActiveJobs: GaugeHandle;
-  readonly providerRequests: CounterHandle<{ provider: string; outcome: ProviderOutcome }>;
-  readonly providerDuration: HistogramHandle<{ provider: string }>;
-  readonly providerErrors: CounterHandle<{ provider: string; kind: ProviderErrorKind }>;
-  /** Sets the breaker gauge (0 closed, 1 half-open, 2 open). */
-  setBreakerState(provider: string, state: BreakerState): void;
-  readonly providerFallbacks: CounterHandle<{ from: string; to: string }>;
-  readonly eventPublishDuration: HistogramHandle<{ log: 'embedded' | 'kafka'; topic: string }>;
-  readonly eventPublishErrors: CounterHandle<{ log: 'embedded' | 'kafka'; reason: PublishErrorReason }>;
-  readonly outboxDepth: GaugeHandle;
-  readonly outboxCapacity: GaugeHandle;
-  readonly projectorLagEvents: GaugeHandle<{ projection: string }>;
-  readonly projectorLagSeconds: GaugeHandle<{ projection: string }>;
-  readonly projectorEventsApplied: CounterHandle<{ projection: string }>;
-  readonly projectionRebuildProgress: GaugeHandle<{ projection: string }>;
-}
+export * from './metric-types.ts';
 
 /** Builds a fresh registry with every Jarvis metric (one per process; tests make their own). */
 export function createMetrics(options: MetricsOptions = {}): JarvisMetrics {
@@ -168,28 +82,4 @@ export function createMetrics(options: MetricsOptions = {}): JarvisMetrics {
   };
   initialiseSeries(metrics, securityEvents, options);
   return metrics;
-}
-
-/**
- * Starts the series alerts and dashboards rely on at 0. A counter that first appears at 1 has
- * no increase for rate() or increase() to see, so the first brute-force detection would be
- * missed; and a panel over an absent series shows "no data" instead of 0.
- */
-function initialiseSeries(m: JarvisMetrics, securityEvents: CounterHandle<{ type: string; severity: string }>, o: MetricsOptions): void {
-  for (const [type, kind] of Object.entries(SECURITY_EVENT_KINDS)) securityEvents.inc({ type: securityTypeLabel(type as SecurityEventType), severity: kind.severity }, 0);
-  for (const tier of ['api', 'stream'] as const) for (const scope of ['ip', 'principal'] as const) m.rateLimitRejections.inc({ tier, scope }, 0);
-  for (const engine of o.ttsEngines ?? []) {
-    for (const outcome of ['completed', 'failed', 'cancelled', 'rejected'] as const) m.ttsJobs.inc({ engine, outcome }, 0);
-  }
-  for (const provider of o.providers ?? []) {
-    for (const outcome of ['success', 'error', 'timeout', 'short_circuited'] as const) m.providerRequests.inc({ provider, outcome }, 0);
-    m.setBreakerState(provider, 'closed');
-  }
-  for (const projection of o.projections ?? []) {
-    m.projectorEventsApplied.inc({ projection }, 0);
-    m.projectionRebuildProgress.set({ projection }, 1);
-  }
-  for (const log of ['embedded', 'kafka'] as const) {
-    for (const reason of ['outbox_full', 'log_unavailable', 'timeout', 'other'] as const) m.eventPublishErrors.inc({ log, reason }, 0);
-  }
 }
