@@ -6,13 +6,9 @@
  * the log commit the batch. A record at or below the stored position is skipped, so a batch
  * delivered again after a crash between store and acknowledgement is never counted twice.
  *
- * State is stored as snapshot + journal (see runner/store.ts): each batch appends its records
- * to the journal (cheap, one row); a snapshot replaces the journal when the journal has grown
- * as large as the last snapshot, or after `snapshotEveryEvents` events or `snapshotMaxAgeMs`,
- * but never more than once per `snapshotMinGapMs`.
- *
- * A first build or a rebuild (a new generation, read from the beginning) journals nothing until
- * it has caught up, then stores one snapshot: if it fails or crashes midway it starts over.
+ * Live, state is stored as snapshot + journal (runner/store.ts, runner/snapshot-policy.ts). A
+ * first build or a rebuild (a new generation, read from the beginning) journals nothing until it
+ * has caught up, then stores one snapshot; if it fails or crashes midway it starts over.
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -22,19 +18,21 @@ import { errorMessage, silentLog, type LogSink } from '../eventlog/logger.ts';
 import type { ConsumedRecord, EventLog, RecordBatch, Subscription } from '../eventlog/types.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { packFrames, unpackFrames } from './runner/frames.ts';
+import { SetLock } from './runner/lock.ts';
+import { MemoryProjections } from './runner/memory.ts';
 import { compareOffsets, tpKey } from './runner/offsets.ts';
 import { Progress, type Lag } from './runner/progress.ts';
 import { RecentIds } from './runner/recent-ids.ts';
-import { SetLock } from './runner/lock.ts';
+import { SnapshotPolicy } from './runner/snapshot-policy.ts';
 import { openProjectionsDb, RunnerStore, type BatchWrite } from './runner/store.ts';
-import { isDerivation, type AppliedEvent, type DerivedEvent, type Projection, type StoreProjection } from './types.ts';
+import type { AppliedEvent, DerivedEvent, Projection, StoreProjection } from './types.ts';
 
 export { openProjectionsDb } from './runner/store.ts';
 export type { Lag } from './runner/progress.ts';
 
 export interface RunnerOptions {
   readonly log: EventLog;
-  /** The projections database, e.g. `<dataDir>/projections.db`. */
+  /** The projections database, e.g. `<dataDir>/projections.db` (':memory:' keeps nothing). */
   readonly file: string;
   /** Names this set's rows and consumer group; several sets may share one file. */
   readonly setName: string;
@@ -66,7 +64,7 @@ export interface RunnerStats {
   unknownTypes: number;
   invalid: number;
   emitted: number;
-  /** Emissions not published again during a rebuild (they were published the first time). */
+  /** Emissions not published again (journal replays, and rebuilds of what was published before). */
   suppressed: number;
   batches: number;
   snapshots: number;
@@ -80,25 +78,19 @@ interface Position {
 }
 
 export class ProjectionRunner {
-  readonly stats: RunnerStats = { applied: 0, duplicates: 0, alreadyApplied: 0, unknownTypes: 0, invalid: 0, emitted: 0, suppressed: 0, batches: 0, snapshots: 0 };
+  private readonly counters = { applied: 0, duplicates: 0, alreadyApplied: 0, unknownTypes: 0, invalid: 0, emitted: 0, batches: 0, snapshots: 0 };
   private db: Database.Database | null = null;
   private store: RunnerStore | null = null;
   private sub: Subscription | null = null;
   private lock: SetLock | null = null;
-  private readonly states = new Map<string, unknown>();
-  private readonly byTopic = new Map<string, Projection<unknown>[]>();
+  private readonly memory: MemoryProjections;
   private readonly storesByTopic = new Map<string, StoreProjection[]>();
   private positions = new Map<string, Position>();
   private recent: RecentIds;
   private suppress: Record<string, string> = {};
-  private readonly dirty = new Set<string>();
-  private eventsSinceSnapshot = 0;
-  private journalBytes = 0;
-  /** Size of each projection's stored snapshot: the cost a new snapshot is weighed against. */
-  private readonly snapshotSizes = new Map<string, number>();
-  private lastSnapshotAt = 0;
+  private readonly policy: SnapshotPolicy;
   private chain: Promise<void> = Promise.resolve();
-  private progress: Progress;
+  private readonly progress: Progress;
   private readyTimer: NodeJS.Timeout | undefined;
   private groupId = '';
   /** True while this generation has not caught up once (see runner/store.ts). */
@@ -113,13 +105,18 @@ export class ProjectionRunner {
     this.logger = options.logger ?? silentLog;
     this.recent = new RecentIds(options.dedupeCapacity ?? 65_536);
     this.progress = new Progress(this.clock, options.settleMs ?? (options.log.kind === 'kafka' ? 1500 : 300));
+    this.policy = new SnapshotPolicy({ minGapMs: options.snapshotMinGapMs, maxAgeMs: options.snapshotMaxAgeMs, everyEvents: options.snapshotEveryEvents });
     const names = new Set<string>();
     for (const p of [...(options.projections ?? []), ...(options.stores ?? [])]) {
       if (names.has(p.name)) throw new TypeError(`projection name ${p.name} used twice in set ${options.setName}`);
       names.add(p.name);
     }
-    for (const p of options.projections ?? []) for (const t of p.topics) this.byTopic.set(t, [...(this.byTopic.get(t) ?? []), p]);
+    this.memory = new MemoryProjections(options.projections ?? []);
     for (const s of options.stores ?? []) for (const t of s.topics) this.storesByTopic.set(t, [...(this.storesByTopic.get(t) ?? []), s]);
+  }
+
+  get stats(): RunnerStats {
+    return { ...this.counters, suppressed: this.memory.suppressed };
   }
 
   /** Opens the store (dropping it first when rebuilding), restores state, and subscribes. */
@@ -148,6 +145,67 @@ export class ProjectionRunner {
     this.readyTimer.unref();
   }
 
+  /** Stops consuming, writes a final snapshot (a restart then replays no journal), closes the store. */
+  async stop(): Promise<void> {
+    clearInterval(this.readyTimer);
+    await this.sub?.stop();
+    this.sub = null;
+    await this.serialized(async () => {
+      // Every batch handled is committed by the log now, so even a build can end here consistently.
+      if (this.building && !this.broken) this.finishBuild();
+      else if (!this.building && this.store && this.policy.events > 0) this.store.commit({ positions: new Map(), snapshot: this.snapshot() }, () => {});
+    });
+    this.lock?.release();
+    this.lock = null;
+    this.db?.close();
+    this.db = null;
+    this.store = null;
+  }
+
+  /** The current state of an in-memory projection (re-read it on every use: a recovery replaces it). */
+  state<S>(name: string): S {
+    if (!this.memory.has(name)) throw new TypeError(`no projection named ${name} in set ${this.options.setName}`);
+    return this.memory.state(name) as S;
+  }
+
+  /** Resolves when the runner has caught up with the log as it was at start. */
+  get ready(): Promise<void> {
+    return this.progress.ready;
+  }
+
+  isReady(): boolean {
+    return this.progress.check();
+  }
+
+  lag(): Lag {
+    return this.progress.lag();
+  }
+
+  get consumerGroup(): string {
+    return this.groupId;
+  }
+
+  /** Time-driven emissions of every derivation at `nowMs` (key expiry); pure, publishes nothing. */
+  scan(nowMs: number): DerivedEvent[] {
+    return this.memory.scan(nowMs);
+  }
+
+  /** Canonical JSON of every in-memory projection (what a snapshot holds), for comparisons. */
+  snapshotJson(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const p of this.memory.projections) {
+      const state = this.memory.state(p.name);
+      out[p.name] = JSON.parse(JSON.stringify(p.toJSON ? p.toJSON(state) : state));
+    }
+    return out;
+  }
+
+  private serialized(fn: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
   /** Loads the stored state of the current generation and subscribes as its consumer group. */
   private async follow(): Promise<void> {
     const meta = this.store!.meta()!;
@@ -159,10 +217,27 @@ export class ProjectionRunner {
     this.progress.started();
     this.sub = await this.options.log.subscribe({
       groupId: this.groupId,
-      topics: [...new Set([...this.byTopic.keys(), ...this.storesByTopic.keys()])],
+      topics: [...new Set([...this.memory.topics, ...this.storesByTopic.keys()])],
       fromBeginning: true,
       onBatch: (batch) => this.serialized(() => this.handle(batch)),
     });
+  }
+
+  /**
+   * Drops the set and its store-backed read models and starts a new generation (building).
+   * What the old one had applied was derived and published already: remember it, emit it not again.
+   */
+  private dropAll(reason: string): void {
+    const store = this.store!;
+    const through: Record<string, string> = { ...(store.meta()?.suppressThrough ?? {}) };
+    for (const [key, p] of store.positions()) if (!through[key] || compareOffsets(p.offset, through[key]) > 0) through[key] = p.offset;
+    store.reset();
+    for (const s of this.options.stores ?? []) {
+      s.drop(this.db!);
+      s.setup(this.db!);
+    }
+    store.createMeta({ generation: randomBytes(6).toString('hex'), suppressThrough: through, building: true }, this.clock.now());
+    this.logger.info({ set: this.options.setName, reason }, 'projections: read models dropped; replaying the log from the beginning');
   }
 
   /** After a failure while building: leave the group, drop what was built, and build again. */
@@ -185,147 +260,55 @@ export class ProjectionRunner {
   /** Caught up for the first time: one fsynced snapshot with every position ends the build. */
   private finishBuild(): void {
     if (!this.building || !this.store) return;
-    for (const p of this.options.projections ?? []) this.dirty.add(p.name);
-    const snapshot = this.takeSnapshot();
+    const snapshot = this.snapshot(true);
     this.store.setBuilding(false);
     this.store.commit({ positions: this.positions, snapshot, built: true }, () => {});
     this.building = false;
-    this.logger.info({ set: this.options.setName, applied: this.stats.applied }, 'projections: build caught up');
-  }
-
-  /** Stops consuming, writes a final snapshot (a restart then replays no journal), closes the store. */
-  async stop(): Promise<void> {
-    clearInterval(this.readyTimer);
-    await this.sub?.stop();
-    this.sub = null;
-    await this.serialized(async () => {
-      // Every batch handled is committed by the log now, so even a build can end here consistently.
-      if (this.building && !this.broken) this.finishBuild();
-      else if (!this.building && this.store && this.eventsSinceSnapshot > 0) this.store.commit({ positions: new Map(), snapshot: this.takeSnapshot() }, () => {});
-    });
-    this.lock?.release();
-    this.lock = null;
-    this.db?.close();
-    this.db = null;
-    this.store = null;
-  }
-
-  /** The current state of an in-memory projection (re-read it on every use: a recovery replaces it). */
-  state<S>(name: string): S {
-    if (!this.states.has(name)) throw new TypeError(`no projection named ${name} in set ${this.options.setName}`);
-    return this.states.get(name) as S;
-  }
-
-  /** Resolves when the runner has caught up with the log as it was at start. */
-  get ready(): Promise<void> {
-    return this.progress.ready;
-  }
-
-  isReady(): boolean {
-    return this.progress.check();
-  }
-
-  lag(): Lag {
-    return this.progress.lag();
-  }
-
-  get consumerGroup(): string {
-    return this.groupId;
-  }
-
-  /** Time-driven emissions of every derivation at `nowMs` (key expiry); pure, publishes nothing. */
-  scan(nowMs: number): DerivedEvent[] {
-    const out: DerivedEvent[] = [];
-    for (const p of this.options.projections ?? []) if (isDerivation(p) && p.scan) out.push(...p.scan(this.states.get(p.name), nowMs));
-    return out;
-  }
-
-  /** Canonical JSON of every in-memory projection (what a snapshot holds), for comparisons. */
-  snapshotJson(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const p of this.options.projections ?? []) out[p.name] = JSON.parse(JSON.stringify(p.toJSON ? p.toJSON(this.states.get(p.name)) : this.states.get(p.name)));
-    return out;
-  }
-
-  private serialized(fn: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(fn);
-    this.chain = run.catch(() => {});
-    return run;
-  }
-
-  /**
-   * Drops the set and its store-backed read models and starts a new generation (building).
-   * What the old one had applied was derived and published already: remember it, emit it not again.
-   */
-  private dropAll(reason: string): void {
-    const store = this.store!;
-    const db = this.db!;
-    const old = store.meta();
-    const through: Record<string, string> = { ...(old?.suppressThrough ?? {}) };
-    for (const [key, p] of store.positions()) if (!through[key] || compareOffsets(p.offset, through[key]) > 0) through[key] = p.offset;
-    store.reset();
-    for (const s of this.options.stores ?? []) {
-      s.drop(db);
-      s.setup(db);
-    }
-    store.createMeta({ generation: randomBytes(6).toString('hex'), suppressThrough: through, building: true }, this.clock.now());
-    this.logger.info({ set: this.options.setName, reason }, 'projections: read models dropped; replaying the log from the beginning');
+    this.logger.info({ set: this.options.setName, applied: this.counters.applied }, 'projections: build caught up');
   }
 
   /** Restores memory from the store: snapshot, then the journal on top, then positions. */
   private load(): void {
     const store = this.store!;
-    const snaps = store.snapshots();
-    for (const p of this.options.projections ?? []) {
-      const json = snaps.get(p.name);
-      this.states.set(p.name, json === undefined ? p.initialState() : p.fromJSON ? p.fromJSON(JSON.parse(json)) : JSON.parse(json));
-      this.snapshotSizes.set(p.name, json?.length ?? 0);
-    }
+    const sizes = this.memory.restore(store.snapshots());
     this.recent = new RecentIds(this.recent.capacity, store.recentIds());
-    this.eventsSinceSnapshot = 0;
-    this.journalBytes = 0;
+    let events = 0;
+    let bytes = 0;
     for (const row of store.journal()) {
       for (const value of unpackFrames(row.value)) {
         const env = this.decode(value);
-        if (env && this.recent.add(env.id)) for (const p of this.byTopic.get(row.topic) ?? []) this.apply(p, env, null);
-        this.eventsSinceSnapshot++;
+        if (env && this.recent.add(env.id)) this.memory.apply(row.topic, env, null);
+        events++;
       }
-      this.journalBytes += row.value.length;
+      bytes += row.value.length;
     }
+    this.policy.reset(sizes, bytes, events, this.clock.now());
     this.positions = new Map();
     for (const [key, p] of store.positions()) {
       this.positions.set(key, { topic: p.topic, partition: p.partition, offset: p.offset, ts: p.ts });
       this.progress.restore(key, p.offset, p.ts);
     }
-    this.lastSnapshotAt = this.clock.now();
   }
 
   private decode(value: Buffer): Envelope | null {
     try {
       return decodeEnvelope(value);
     } catch (err) {
-      if (err instanceof UnknownEventError) this.stats.unknownTypes++;
+      if (err instanceof UnknownEventError) this.counters.unknownTypes++;
       else {
-        this.stats.invalid++;
-        if (this.stats.invalid <= 10) this.logger.warn({ set: this.options.setName, err: errorMessage(err).slice(0, 200) }, 'projections: skipped an invalid record');
+        this.counters.invalid++;
+        if (this.counters.invalid <= 10) this.logger.warn({ set: this.options.setName, err: errorMessage(err).slice(0, 200) }, 'projections: skipped an invalid record');
       }
       return null;
     }
   }
 
-  private apply(p: Projection<unknown>, env: Envelope, emitted: DerivedEvent[] | null): void {
-    const state = this.states.get(p.name);
-    if (isDerivation(p)) {
-      const r = p.derive(state, env);
-      this.states.set(p.name, r.state);
-      if (r.emitted.length > 0) {
-        if (emitted) emitted.push(...r.emitted);
-        else this.stats.suppressed += r.emitted.length;
-      }
-    } else {
-      this.states.set(p.name, p.evolve(state, env));
-    }
-    this.dirty.add(p.name);
+  private snapshot(all = false): NonNullable<BatchWrite['snapshot']> {
+    const states = this.memory.serialize(all);
+    const at = this.clock.now();
+    this.policy.snapshotted(states, at);
+    this.counters.snapshots++;
+    return { states, recentIds: this.recent.toJSON(), at };
   }
 
   private async handle(batch: RecordBatch): Promise<void> {
@@ -333,7 +316,7 @@ export class ProjectionRunner {
     const key = tpKey(batch.topic, batch.partition);
     this.progress.observe(key, batch.highWatermark);
     const stored = this.positions.get(key)?.offset;
-    const projections = this.byTopic.get(batch.topic) ?? [];
+    const inMemory = this.memory.reads(batch.topic);
     const stores = this.storesByTopic.get(batch.topic) ?? [];
     const suppressTo = this.suppress[key];
     const journal: Buffer[] = [];
@@ -343,93 +326,57 @@ export class ProjectionRunner {
     try {
       for (const r of batch.records) {
         if (stored !== undefined && compareOffsets(r.offset, stored) <= 0) {
-          this.stats.alreadyApplied++;
+          this.counters.alreadyApplied++;
           continue;
         }
         last = r;
         const env = this.decode(r.value);
         if (!env) continue;
         if (!this.recent.add(env.id)) {
-          this.stats.duplicates++;
+          this.counters.duplicates++;
           continue;
         }
         const replaying = suppressTo !== undefined && compareOffsets(r.offset, suppressTo) <= 0;
-        for (const p of projections) this.apply(p, env, replaying ? null : emitted);
-        if (projections.length > 0) journal.push(r.value);
+        this.memory.apply(batch.topic, env, replaying ? null : emitted);
+        if (inMemory && !this.building) journal.push(r.value);
         if (stores.length > 0) applied.push({ envelope: env, topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp });
-        this.stats.applied++;
+        this.counters.applied++;
       }
       if (!last) return;
       if (emitted.length > 0 && this.options.publish) {
         await this.options.publish(emitted);
-        this.stats.emitted += emitted.length;
+        this.counters.emitted += emitted.length;
       }
       const position: Position = { topic: batch.topic, partition: batch.partition, offset: last.offset, ts: last.timestamp };
+      const applyStores = () => {
+        if (applied.length > 0) for (const s of stores) s.applyBatch(this.db!, applied);
+      };
       if (this.building) {
         // Nothing to journal: a build that stops midway starts over. Store-backed rows still go in.
-        if (applied.length > 0) this.store!.commit({ positions: new Map() }, () => stores.forEach((s) => s.applyBatch(this.db!, applied)));
-        this.positions.set(key, position);
-        this.progress.applied(key, position.offset, position.ts);
-        this.stats.batches++;
-        if (applied.length > 0) for (const s of stores) s.afterCommit?.(applied);
-        if (this.progress.check()) this.finishBuild();
-        return;
+        if (applied.length > 0) this.store!.commit({ positions: new Map() }, applyStores);
+      } else {
+        const packed = journal.length > 0 ? packFrames(journal) : null;
+        const snap = this.policy.due(packed?.length ?? 0, journal.length, this.clock.now());
+        if (!snap && packed) this.policy.journaled(packed.length, journal.length);
+        const write: BatchWrite = { positions: new Map([[key, position]]), ...(snap ? { snapshot: this.snapshot() } : packed ? { journal: [{ topic: batch.topic, value: packed }] } : {}) };
+        this.store!.commit(write, applyStores);
       }
-      this.eventsSinceSnapshot += journal.length;
-      const packed = journal.length > 0 ? packFrames(journal) : null;
-      const write: BatchWrite = {
-        positions: new Map([[key, position]]),
-        ...(this.snapshotDue(packed?.length ?? 0) ? { snapshot: this.takeSnapshot() } : packed ? { journal: [{ topic: batch.topic, value: packed }] } : {}),
-      };
-      this.store!.commit(write, () => {
-        if (applied.length > 0) for (const s of stores) s.applyBatch(this.db!, applied);
-      });
-      if (!write.snapshot && packed) this.journalBytes += packed.length;
       this.positions.set(key, position);
       this.progress.applied(key, position.offset, position.ts);
-      this.stats.batches++;
+      this.counters.batches++;
     } catch (err) {
+      const where = { set: this.options.setName, topic: batch.topic, partition: batch.partition, err: errorMessage(err) };
       if (this.building) {
-        this.logger.warn({ set: this.options.setName, topic: batch.topic, partition: batch.partition, err: errorMessage(err) }, 'projections: batch failed while building; the build starts over');
+        this.logger.warn(where, 'projections: batch failed while building; the build starts over');
         this.broken = true;
         setImmediate(() => void this.restartBuild());
       } else {
-        this.logger.warn({ set: this.options.setName, topic: batch.topic, partition: batch.partition, err: errorMessage(err) }, 'projections: batch failed; state restored from the store');
+        this.logger.warn(where, 'projections: batch failed; state restored from the store');
         this.load();
       }
       throw err;
     }
     if (applied.length > 0) for (const s of stores) s.afterCommit?.(applied);
-    this.progress.check();
-  }
-
-  private snapshotDue(incomingBytes: number): boolean {
-    const elapsed = this.clock.now() - this.lastSnapshotAt;
-    if (this.eventsSinceSnapshot === 0 || elapsed < (this.options.snapshotMinGapMs ?? 1000)) return false;
-    let snapshotBytes = 0;
-    for (const n of this.snapshotSizes.values()) snapshotBytes += n;
-    return (
-      this.journalBytes + incomingBytes >= snapshotBytes ||
-      this.eventsSinceSnapshot >= (this.options.snapshotEveryEvents ?? 100_000) ||
-      elapsed >= (this.options.snapshotMaxAgeMs ?? 60_000)
-    );
-  }
-
-  /** Serializes the projections that changed since the last snapshot; resets the journal counters. */
-  private takeSnapshot(): NonNullable<BatchWrite['snapshot']> {
-    const states = new Map<string, string>();
-    for (const p of this.options.projections ?? []) {
-      if (!this.dirty.has(p.name)) continue;
-      const state = this.states.get(p.name);
-      const json = JSON.stringify(p.toJSON ? p.toJSON(state) : state);
-      states.set(p.name, json);
-      this.snapshotSizes.set(p.name, json.length);
-    }
-    this.dirty.clear();
-    this.lastSnapshotAt = this.clock.now();
-    this.eventsSinceSnapshot = 0;
-    this.journalBytes = 0;
-    this.stats.snapshots++;
-    return { states, recentIds: this.recent.toJSON(), at: this.lastSnapshotAt };
+    if (this.progress.check() && this.building) this.finishBuild();
   }
 }
