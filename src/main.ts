@@ -6,6 +6,7 @@
 import type { Config } from './config/config.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { createJwtService } from './auth/jwt.ts';
+import { metricsObserver } from './chat/observer.ts';
 import { createChatService, type ChatService } from './chat/service.ts';
 import { createEventLog, createPublisher } from './eventlog/factory.ts';
 import type { Publisher } from './eventlog/publisher.ts';
@@ -72,11 +73,11 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
   const limiter = createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
 
-  const chat: ChatService = createChatService({ config, publisher, clock, ids, logger });
+  const metrics = options.metrics ?? createMetrics({ version: config.version });
+  const chat: ChatService = createChatService({ config, publisher, clock, ids, logger, observer: metricsObserver(metrics) });
   const streams = createStreamRegistry(now);
   const tts = options.speech ? null : await createTtsService({ config, publisher, clock, ids, logger });
   const speech: SpeechPort = options.speech ?? { engine: tts!.engine, voice: tts!.voice, ffmpeg: hasFfmpeg(), speak: (req, ctx) => tts!.speak(req, ctx) };
-  const metrics = options.metrics ?? createMetrics({ version: config.version });
 
   const readiness = {
     check() {
@@ -105,7 +106,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     startedAt,
     onError: (err) => logger.error({ err }, 'unexpected error'),
     status: {
-      aiProviders: () => Object.fromEntries(chat.providers().map((p) => [p.name, p.available])),
+      aiProviders: async () => Object.fromEntries((await chat.checkProviders()).map((p) => [p.name, p.available])),
       ttsEngine: () => speech.engine,
       ttsVoice: () => speech.voice,
       eventLog: () => {

@@ -9,7 +9,8 @@ import type { Readiness } from '../views.ts';
 
 /** The parts of /status that come from services outside the HTTP layer. */
 export interface StatusSource {
-  aiProviders(): Record<string, boolean>;
+  /** Real availability of each configured provider (breaker plus a cheap, cached probe). */
+  aiProviders(): Promise<Record<string, boolean>>;
   ttsEngine(): string;
   ttsVoice(): string;
   eventLog(): Record<string, unknown>;

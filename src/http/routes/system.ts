@@ -52,14 +52,15 @@ export function systemRoutes(deps: RouteDeps): RouteSpec[] {
       tier: 'api',
       summary: 'Version, uptime, AI providers, TTS engine and the event log.',
       responses: { '200': { description: 'Service status.', schema: StatusResponse } },
-      handler(ctx) {
+      async handler(ctx) {
+        const aiProviders = await deps.status.aiProviders();
         const eventLog = deps.status.eventLog();
         const ready = deps.readiness.check().ok;
         ctx.body = {
           version: deps.config.version,
           status: ready ? 'healthy' : 'degraded',
           uptime: Math.round((deps.clock.now() - deps.startedAt) / 100) / 10,
-          ai_providers: deps.status.aiProviders(),
+          ai_providers: aiProviders,
           tts_engine: deps.status.ttsEngine(),
           tts_voice: deps.status.ttsVoice(),
           event_log: eventLog,
