@@ -138,3 +138,28 @@ export function trackTtsQueue(m: JarvisMetrics, queue: () => { readonly active: 
   m.ttsQueueCapacity.track(() => queue().max);
   m.ttsActiveJobs.track(() => queue().active);
 }
+
+/** What trackProjector reads from a running projector (src/projector/projector.ts). */
+export interface ProjectorProbe {
+  lag(): { readonly events: number; readonly seconds: number };
+  stats(): { readonly applied: number };
+  isReady(): boolean;
+}
+
+/**
+ * Projector lag (events and seconds), applied events and readiness, sampled at scrape time.
+ * The applied counter advances by the difference since the last scrape (it shows one scrape
+ * later than the lag; counters cannot be set).
+ */
+export function trackProjector(m: JarvisMetrics, projector: ProjectorProbe, projection = 'projector'): void {
+  let applied = projector.stats().applied;
+  m.projectorLagEvents.track(() => [[{ projection }, projector.lag().events]]);
+  m.projectorLagSeconds.track(() => {
+    const now = projector.stats().applied;
+    if (now > applied) m.projectorEventsApplied.inc({ projection }, now - applied);
+    applied = now;
+    return [[{ projection }, projector.lag().seconds]];
+  });
+  m.projectionRebuildProgress.track(() => [[{ projection }, projector.isReady() ? 1 : 0]]);
+  m.projectorEventsApplied.inc({ projection }, 0);
+}

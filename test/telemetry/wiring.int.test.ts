@@ -13,7 +13,7 @@ import { createEventLog, createPublisher } from '../../src/eventlog/factory.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { randomIds } from '../../src/shared/ids.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
-import { instrumentPublisher, trackLiveState, trackTtsQueue } from '../../src/telemetry/wiring.ts';
+import { instrumentPublisher, trackLiveState, trackProjector, trackTtsQueue } from '../../src/telemetry/wiring.ts';
 
 const job = { job_id: 'j1', request_id: 'r1', principal: 'env-1', engine: 'embedded', voice: 'en-us' };
 
@@ -77,4 +77,20 @@ test('live-state and speech-queue gauges are sampled at scrape time', async () =
   text = await m.registry.metrics();
   assert.match(text, /jarvis_projector_lag_events\{projection="live"\} 0/);
   assert.match(text, /jarvis_projection_rebuild_progress_ratio\{projection="live"\} 1/);
+});
+
+test('projector lag, applied events and readiness follow the projector at each scrape', async () => {
+  const m = createMetrics({ exemplars: false, processMetrics: false });
+  const state = { events: 12, seconds: 4.5, applied: 100, ready: false };
+  trackProjector(m, { lag: () => ({ events: state.events, seconds: state.seconds }), stats: () => ({ applied: state.applied }), isReady: () => state.ready });
+  let text = await m.registry.metrics();
+  assert.match(text, /jarvis_projector_lag_events\{projection="projector"\} 12/);
+  assert.match(text, /jarvis_projector_lag_seconds\{projection="projector"\} 4.5/);
+  assert.match(text, /jarvis_projection_rebuild_progress_ratio\{projection="projector"\} 0/);
+  Object.assign(state, { events: 0, seconds: 0, applied: 130, ready: true });
+  await m.registry.metrics();
+  text = await m.registry.metrics();
+  assert.match(text, /jarvis_projector_events_applied_total\{projection="projector"\} 30/);
+  assert.match(text, /jarvis_projector_lag_seconds\{projection="projector"\} 0/);
+  assert.match(text, /jarvis_projection_rebuild_progress_ratio\{projection="projector"\} 1/);
 });
