@@ -214,13 +214,14 @@ export class ProjectionRunner {
     this.store!.setBuilding(this.building);
     this.groupId = `${this.options.groupPrefix ?? 'jarvis.projections'}.${this.options.setName}.${meta.generation}`;
     this.load();
-    this.progress.started();
     this.sub = await this.options.log.subscribe({
       groupId: this.groupId,
       topics: [...new Set([...this.memory.topics, ...this.storesByTopic.keys()])],
       fromBeginning: true,
       onBatch: (batch) => this.serialized(() => this.handle(batch)),
     });
+    // Counted from here: joining a Kafka group can take seconds, and nothing arrives before it.
+    this.progress.started();
   }
 
   /**
