@@ -81,6 +81,22 @@ export function annotateRequestSpan(attributes: Attributes): void {
   }
 }
 
+/**
+ * Names the request's route template for tracing: sets `http.route` on the server span now,
+ * and the RPC metadata route the http instrumentation reads when the response finishes, which
+ * renames the span `GET /admin/keys/:id` (what @koa/router gets automatically; Jarvis routes
+ * itself). Call once the route is matched; pass the template, never the raw path.
+ */
+export function setRequestRoute(route: string): void {
+  try {
+    const meta = context.active().getValue(RPC_METADATA_KEY) as { route?: string; span?: Span } | undefined;
+    if (meta) meta.route = route;
+    requestSpan()?.setAttribute(ATTR.httpRoute, route);
+  } catch {
+    // never let telemetry break the request
+  }
+}
+
 /** The active trace id (32 hex), or undefined when there is no valid span. */
 export function currentTraceId(ctx: Context = context.active()): string | undefined {
   const sc = trace.getSpanContext(ctx);

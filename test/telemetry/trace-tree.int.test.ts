@@ -21,7 +21,7 @@ const http = await import('node:http');
 const { default: Koa } = await import('koa');
 const { default: Router } = await import('@koa/router');
 const { ATTR, SPAN } = await import('../../src/telemetry/names.ts');
-const { withSpan, currentTraceparent, contextFromEvent, annotateRequestSpan, currentTraceId } = await import('../../src/telemetry/tracing.ts');
+const { withSpan, currentTraceparent, contextFromEvent, annotateRequestSpan, currentTraceId, setRequestRoute } = await import('../../src/telemetry/tracing.ts');
 const { createLogger, requestLogger } = await import('../../src/telemetry/logger.ts');
 
 type Finished = ReturnType<InMemorySpanExporter['getFinishedSpans']>[number];
@@ -47,6 +47,15 @@ before(async () => {
   });
   app.use(async function authenticate(ctx, next) {
     await withSpan(SPAN.authenticate, { attributes: { [ATTR.authResult]: 'granted', [ATTR.authMethod]: 'api_key', [ATTR.principal]: 'env-1' } }, async () => {});
+    await next();
+  });
+  // Jarvis matches routes itself (no @koa/router): setRequestRoute names the server span.
+  app.use(async function routeMatch(ctx, next) {
+    if (ctx.path.startsWith('/items/')) {
+      setRequestRoute('/items/:id');
+      ctx.body = { trace: currentTraceId() };
+      return;
+    }
     await next();
   });
   router.post('/chat', async function chat(ctx) {
@@ -105,6 +114,16 @@ test('a request produces one trace: server span → koa middleware → auth and 
   const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'answered');
   assert.equal(line?.trace_id, body.trace);
   assert.equal(line?.request_id, 'req-trace-1');
+});
+
+test('a route matched by the app itself names the server span with its template, not the path', async () => {
+  exporter.reset();
+  const res = await fetch(`${base}/items/12345`);
+  const { trace } = (await res.json()) as { trace: string };
+  await new Promise((r) => setTimeout(r, 50));
+  const server = exporter.getFinishedSpans().find((s) => s.spanContext().traceId === trace && s.kind === 1);
+  assert.equal(server?.name, 'GET /items/:id');
+  assert.equal(server?.attributes[ATTR.httpRoute], '/items/:id');
 });
 
 test('the projector handling an event joins the request trace through the event traceparent', async () => {
