@@ -35,12 +35,6 @@ type Started<T extends (...a: never[]) => Promise<unknown>> = Awaited<ReturnType
  * is reported as a diagnostic and should be removed.
  */
 const PENDING_WIRING = new Set<string>([
-  // chat observer: createChatService({ …, observer: metricsObserver(metrics) }) (src/chat/observer.ts)
-  'Jarvis / API overview → Provider requests by outcome',
-  'Jarvis / API overview → Provider errors by kind',
-  'Jarvis / API overview → Provider latency p95',
-  'Jarvis / API overview → Circuit breakers',
-  'Jarvis / API overview → Fallbacks',
   // event-derived metrics: publisher = instrumentPublisher(createPublisher(…), metrics, { log: log.kind })
   'Jarvis / Security → Authentication failures by reason',
   'Jarvis / Security → Authorization denials by reason',
