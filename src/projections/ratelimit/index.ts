@@ -14,15 +14,18 @@
  * bucket the window overlaps, so it can over-count by one bucket at the old edge, never under.
  */
 import { AUTH_TOPIC, AuthDecisionRecorded, HTTP_TOPIC, RequestCompleted, type Envelope } from '../../../events/index.ts';
-import { ms, sortedEntries, type EventOf } from '../events.ts';
+import { ms, type EventOf } from '../events.ts';
 import type { Projection } from '../types.ts';
 import { addTo, newCounter, pruneBefore, sumFrom, type Counter } from './counter.ts';
+import { rebucket, toJSON, type CounterJson, type RateJson } from './snapshot.ts';
+
+export { toJSON } from './snapshot.ts';
 
 export type Tier = 'api' | 'stream';
 export type Scope = 'ip' | 'principal';
 
 /** instance → counter. */
-type PerInstance = Map<string, Counter>;
+export type PerInstance = Map<string, Counter>;
 
 export interface RateCountersState {
   readonly bucketMs: number;
@@ -121,47 +124,6 @@ export function rateCountersProjection(opts: RateCountersOptions): Projection<Ra
   return { name: 'ratelimit', topics: [HTTP_TOPIC, AUTH_TOPIC], initialState, evolve, toJSON, fromJSON };
 }
 
-function rebucket(b: number[], c: number[], scale: number): Counter {
-  const out = newCounter();
-  for (let i = 0; i < b.length; i++) {
-    const nb = Math.floor(b[i]! * scale);
-    const last = out.b.length - 1;
-    if (last >= 0 && out.b[last] === nb) out.c[last]! += c[i]!;
-    else {
-      out.b.push(nb);
-      out.c.push(c[i]!);
-    }
-  }
-  return out;
-}
-
-type CounterJson = [instance: string, buckets: number[], counts: number[]];
-interface RateJson {
-  bucketMs: number;
-  horizonBuckets: number;
-  clockMs: number;
-  series: [string, CounterJson[]][];
-  authFailures: [string, CounterJson[]][];
-}
-
-function mapToJson(map: Map<string, PerInstance>, fromBucket: number): [string, CounterJson[]][] {
-  const out: [string, CounterJson[]][] = [];
-  for (const [key, per] of sortedEntries(map)) {
-    const counters: CounterJson[] = [];
-    for (const [instance, counter] of sortedEntries(per)) {
-      const i = counter.b.findIndex((b) => b >= fromBucket);
-      if (i >= 0) counters.push([instance, counter.b.slice(i), counter.c.slice(i)]);
-    }
-    if (counters.length > 0) out.push([key, counters]);
-  }
-  return out;
-}
-
-/** Canonical JSON: buckets older than the horizon at the state's clock are left out; keys sorted. */
-export function toJSON(state: RateCountersState): RateJson {
-  const from = Math.floor(state.clockMs / state.bucketMs) - state.horizonBuckets;
-  return { bucketMs: state.bucketMs, horizonBuckets: state.horizonBuckets, clockMs: state.clockMs, series: mapToJson(state.series, from), authFailures: mapToJson(state.authFailures, from) };
-}
 
 function fromBucket(state: RateCountersState, nowMs: number, windowMs: number): number {
   return Math.floor((nowMs - windowMs) / state.bucketMs);

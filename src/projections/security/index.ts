@@ -11,7 +11,8 @@ import {
 import { ms, msOrNull, type EventOf } from '../events.ts';
 import type { Derivation, Derived, DerivedEvent } from '../types.ts';
 import { scanKeyExpiry } from './expiry.ts';
-import { autoBlockCommand, securityRecord } from './records.ts';
+import { countFailure } from './brute-force.ts';
+import { securityRecord } from './records.ts';
 import { initialSecurityState, securityFromJSON, securityToJSON, sweep, type SecurityState } from './state.ts';
 
 export type { SecurityState } from './state.ts';
@@ -52,32 +53,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
   const windowMs = opts.bruteForceWindowMs;
   const latenessMs = opts.latenessMs ?? 6 * 3_600_000;
   const rec = securityRecord.bind(null, source);
-
-  /** Counts one failed authentication; returns the brute-force records when it crosses the threshold. */
-  function failure(state: SecurityState, e: EventOf<typeof AuthDecisionRecorded>, t: number): DerivedEvent[] {
-    const ip = e.data.ip;
-    if ((state.blockedUntil.get(ip) ?? -Infinity) > t) return [];
-    const times = state.failures.get(ip) ?? [];
-    const recent = times.filter((x) => x > t - windowMs && x <= t);
-    recent.push(t);
-    if (recent.length > opts.bruteForceThreshold + 1) recent.splice(0, recent.length - opts.bruteForceThreshold - 1);
-    if (recent.length <= opts.bruteForceThreshold) {
-      state.failures.set(ip, recent);
-      return [];
-    }
-    state.failures.delete(ip);
-    const until = t + opts.bruteForceBlockMs;
-    state.blockedUntil.set(ip, until);
-    const reason = `${recent.length} failed authentications within ${Math.round(windowMs / 1000)} s`;
-    const command = autoBlockCommand(source, e, { cidr: ip, expires_at: new Date(until).toISOString(), reason: `brute force: ${reason}`, created_at: e.time });
-    const blockId = (command.envelope.data as { block_id: string }).block_id;
-    const details = { failures: recent.length, window_seconds: Math.round(windowMs / 1000), block_id: blockId, blocked_until: new Date(until).toISOString() };
-    return [
-      rec('jarvis.security.brute_force_suspected.v1', e, { ip, principal: null, request_id: e.data.request_id, outcome: 'detected', reason, details }),
-      rec('jarvis.security.ip_auto_blocked.v1', e, { ip, principal: null, request_id: e.data.request_id, outcome: 'blocked', reason: `blocked for ${Math.round(opts.bruteForceBlockMs / 1000)} s after ${reason}`, details }),
-      command,
-    ];
-  }
+  const bruteForce = { threshold: opts.bruteForceThreshold, windowMs, blockMs: opts.bruteForceBlockMs, source };
 
   function derive(state: SecurityState, event: Envelope): Derived<SecurityState> {
     const e = event as Raw;
@@ -92,7 +68,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
           break;
         }
         emitted = [rec('jarvis.security.auth_failed.v1', e, { ip: d.ip, principal: d.principal, request_id: d.request_id, outcome: 'denied', reason: d.reason, details })];
-        emitted.push(...failure(state, e, ms(e.time)));
+        emitted.push(...countFailure(state, e, ms(e.time), bruteForce));
         break;
       }
       case RateLimitExceeded.type: {
