@@ -83,6 +83,16 @@ describe('speech over HTTP', () => {
     assert.ok(loud(samples));
   });
 
+  it("streams OpenAI's speech events with stream_format sse", async () => {
+    const res = await t.fetch('/v1/audio/speech', { method: 'POST', key: KEYS.full, headers: json, body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: 'Events, please.', response_format: 'wav', stream_format: 'sse' }) });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const events = (await res.text()).trim().split('\n\n').map((b) => JSON.parse(b.replace(/^data: /, '')) as { type: string; audio?: string });
+    assert.equal(events.at(-1)!.type, 'speech.audio.done');
+    const audio = Buffer.concat(events.filter((e) => e.type === 'speech.audio.delta').map((e) => Buffer.from(e.audio!, 'base64')));
+    assert.ok(loud(parseWav(audio).samples));
+  });
+
   it('streams a chat answer as Server-Sent Events ending with done', async () => {
     const res = await t.fetch('/chat', { method: 'POST', key: KEYS.full, headers: { ...json, accept: 'text/event-stream' }, body: JSON.stringify({ text: 'Stream it' }) });
     assert.equal(res.status, 200);

@@ -6,6 +6,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { z } from 'zod';
 import { fromOpenAiSpeech } from '../../tts/openai.ts';
+import { SSE_CONTENT_TYPE, toSpeechSse } from '../../tts/sse.ts';
 import { AudioStreamRequest, OpenAiSpeechRequest } from '../../tts/schemas.ts';
 import { httpErrors } from '../errors.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
@@ -34,7 +35,7 @@ function streamSlots(max: number) {
 }
 
 /** Pipes synthesized audio to the client, counting bytes, aborting on either side's failure. */
-export async function sendSpeech(ctx: JarvisContext, speech: SpeechPort, req: SpeechRequest, slots: ReturnType<typeof streamSlots>): Promise<void> {
+export async function sendSpeech(ctx: JarvisContext, speech: SpeechPort, req: SpeechRequest, slots: ReturnType<typeof streamSlots>, asSse = false): Promise<void> {
   const principal = ctx.state.principal!;
   const release = slots.acquire(principal.id);
   const abort = new AbortController();
@@ -59,14 +60,15 @@ export async function sendSpeech(ctx: JarvisContext, speech: SpeechPort, req: Sp
       cb(null, chunk);
     },
   });
-  result.stream.once('error', (err) => {
+  const source = asSse ? toSpeechSse(result.stream) : result.stream;
+  source.once('error', (err) => {
     counter.destroy(err);
     ctx.res.destroy(); // the client must see a broken transfer, not a short file
   });
   ctx.status = 200;
-  ctx.type = result.contentType;
+  ctx.type = asSse ? SSE_CONTENT_TYPE : result.contentType;
   ctx.set('X-Accel-Buffering', 'no');
-  ctx.body = result.stream.pipe(counter);
+  ctx.body = source.pipe(counter);
 }
 
 export function audioRoutes(deps: RouteDeps & { speech: SpeechPort; streams: StreamRegistry }): RouteSpec[] {
@@ -114,9 +116,8 @@ export function audioRoutes(deps: RouteDeps & { speech: SpeechPort; streams: Str
       responses: audioResponse,
       async handler(ctx) {
         const b = ctx.state.body as z.infer<typeof OpenAiSpeechRequest>;
-        if (b.stream_format === 'sse') throw httpErrors.validation([{ path: 'stream_format', message: 'only "audio" is supported' }]);
         const r = fromOpenAiSpeech(b, speech.ffmpeg ?? false);
-        await sendSpeech(ctx, speech, { text: r.text, format: r.format ?? 'mp3', chunkSize: r.chunkSize ?? 8192, voice: r.voice, speed: r.speed ?? 1 }, slots);
+        await sendSpeech(ctx, speech, { text: r.text, format: r.format ?? 'mp3', chunkSize: r.chunkSize ?? 8192, voice: r.voice, speed: r.speed ?? 1 }, slots, b.stream_format === 'sse');
       },
     },
   ];
