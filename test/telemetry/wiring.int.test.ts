@@ -94,3 +94,30 @@ test('projector lag, applied events and readiness follow the projector at each s
   assert.match(text, /jarvis_projector_lag_seconds\{projection="projector"\} 0/);
   assert.match(text, /jarvis_projection_rebuild_progress_ratio\{projection="projector"\} 1/);
 });
+
+test('a backlog beyond the timing window is counted through without growing memory', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'jarvis-wiring-'));
+  const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir });
+  const log = createEventLog(config, { clock: systemClock });
+  await log.start();
+  const m = createMetrics({ exemplars: false, processMetrics: false });
+  const publisher = instrumentPublisher(createPublisher(config, log, systemClock, randomIds), m, { log: 'embedded', pollMs: 5 });
+  try {
+    // published in one tick: nothing is delivered before the last one is staged
+    for (let i = 0; i < 10_050; i++) publisher.publish(RateLimitExceeded, { tier: 'api', scope: 'ip', ip: '198.51.100.1', principal: null, limit: 60, window_seconds: 60, retry_after_seconds: 1, request_id: `r${i}` }, { key: '198.51.100.1' });
+    await publisher.drain(30_000);
+    await new Promise((r) => setTimeout(r, 50));
+    const text = await m.registry.metrics();
+    assert.match(text, /jarvis_eventlog_publish_duration_seconds_count\{log="embedded",topic="jarvis.http"\} 10000/);
+    assert.match(text, /jarvis_rate_limit_rejections_total\{tier="api",scope="ip"\} 10050/);
+    // later publishes are timed again once the backlog is through
+    publisher.publish(RateLimitExceeded, { tier: 'api', scope: 'ip', ip: '198.51.100.1', principal: null, limit: 60, window_seconds: 60, retry_after_seconds: 1, request_id: 'late' }, { key: '198.51.100.1' });
+    await publisher.drain(10_000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(await m.registry.metrics(), /jarvis_eventlog_publish_duration_seconds_count\{log="embedded",topic="jarvis.http"\} 10001/);
+  } finally {
+    await publisher.close();
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
