@@ -51,6 +51,8 @@ export interface RunnerOptions {
   readonly snapshotEveryEvents?: number;
   /** Quiet time before "caught up" is believed (see runner/progress.ts). */
   readonly settleMs?: number;
+  /** Called after each stored batch with how many events it applied (for metrics). */
+  readonly onApplied?: (count: number) => void;
   /** How long `start` waits for another process running this set to let go (default 20 s). */
   readonly lockWaitMs?: number;
   readonly lockLeaseMs?: number;
@@ -324,6 +326,7 @@ export class ProjectionRunner {
     const applied: AppliedEvent[] = [];
     const emitted: DerivedEvent[] = [];
     let last: ConsumedRecord | undefined;
+    const appliedBefore = this.counters.applied;
     try {
       for (const r of batch.records) {
         if (stored !== undefined && compareOffsets(r.offset, stored) <= 0) {
@@ -378,6 +381,7 @@ export class ProjectionRunner {
       throw err;
     }
     if (applied.length > 0) for (const s of stores) s.afterCommit?.(applied);
+    this.options.onApplied?.(this.counters.applied - appliedBefore);
     if (this.progress.check() && this.building) this.finishBuild();
   }
 }

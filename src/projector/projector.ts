@@ -15,6 +15,7 @@ import { sessionsProjection, type SessionsState } from '../projections/sessions/
 import type { Projection, StoreProjection } from '../projections/types.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { RecentlyPublished, sessionExpiryEvents } from './housekeeping.ts';
+import { appliedCounter, trackRunner, type RunnerMetrics } from './metrics.ts';
 import { createDerivedPublisher } from './publish.ts';
 
 export interface ProjectorDeps {
@@ -31,6 +32,8 @@ export interface ProjectorDeps {
   /** Session cleanup and key-expiry scan period (default 10 s; 0 turns the timer off). */
   readonly housekeepingMs?: number;
   readonly settleMs?: number;
+  /** Lag, progress and applied events, labelled projection="projector". */
+  readonly metrics?: RunnerMetrics;
 }
 
 export interface Projector {
@@ -72,7 +75,9 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
     clock,
     logger,
     ...(deps.settleMs !== undefined && { settleMs: deps.settleMs }),
+    ...(deps.metrics && { onApplied: appliedCounter(deps.metrics, PROJECTOR_SET) }),
   });
+  if (deps.metrics) trackRunner(deps.metrics, PROJECTOR_SET, runner);
   try {
     await runner.start();
   } catch (err) {

@@ -14,6 +14,7 @@ import { ProjectionRunner, type Lag, type RunnerStats } from '../projections/run
 import { sessionsProjection, type SessionsState } from '../projections/sessions/index.ts';
 import type { Projection } from '../projections/types.ts';
 import type { Clock } from '../shared/clock.ts';
+import { appliedCounter, trackRunner, type RunnerMetrics } from './metrics.ts';
 
 export interface ViewsOptions {
   readonly log: EventLog;
@@ -28,6 +29,8 @@ export interface ViewsOptions {
   readonly clock?: Clock;
   readonly logger?: LogSink;
   readonly settleMs?: number;
+  /** Lag, progress and applied events, labelled projection="views". */
+  readonly metrics?: RunnerMetrics;
 }
 
 export interface Views {
@@ -56,7 +59,9 @@ export async function startViews(o: ViewsOptions): Promise<Views> {
     ...(o.clock && { clock: o.clock }),
     ...(o.logger && { logger: o.logger }),
     ...(o.settleMs !== undefined && { settleMs: o.settleMs }),
+    ...(o.metrics && { onApplied: appliedCounter(o.metrics, 'views') }),
   });
+  if (o.metrics) trackRunner(o.metrics, 'views', runner);
   await runner.start();
   return {
     keys: () => runner.state<KeysState>('keys'),

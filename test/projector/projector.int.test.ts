@@ -16,6 +16,7 @@ import { activeBlocks } from '../../src/projections/ipblocks/index.ts';
 import { sessionStatus } from '../../src/projections/sessions/index.ts';
 import { startProjector, type Projector } from '../../src/projector/projector.ts';
 import { startViews, type Views } from '../../src/projector/views.ts';
+import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { at } from '../support/projections-given.ts';
 import { appendAll, eventually, kafkaBrokers, tempDir } from '../support/projections-log.ts';
 
@@ -114,5 +115,30 @@ test('housekeeping expires idle sessions everywhere and warns once of a key abou
     assert.equal((w.security.find((e) => e.type === 'jarvis.security.key_expiring.v1')!.data as { principal: string }).principal, 'soon');
   } finally {
     await w.close();
+  }
+});
+
+test('the projector reports applied events, lag and build progress as metrics', { timeout: 60_000 }, async () => {
+  const dir = tempDir('projector-metrics');
+  const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir });
+  const log = createEventLog(config);
+  await log.start();
+  const metrics = createMetrics({ processMetrics: false });
+  try {
+    await appendAll(log, Array.from({ length: 12 }, (_, i) => failure(`198.51.100.${i}`, i)));
+    const projector = await startProjector(config, { log, housekeepingMs: 0, settleMs: 200, metrics });
+    try {
+      await projector.ready;
+      await eventually(() => projector.stats().applied === 12, 10_000, 'all applied');
+      const text = await metrics.registry.metrics();
+      assert.match(text, /jarvis_projector_events_applied_total\{projection="projector"\} 12/);
+      assert.match(text, /jarvis_projector_lag_events\{projection="projector"\} 0/);
+      assert.match(text, /jarvis_projection_rebuild_progress_ratio\{projection="projector"\} 1/);
+    } finally {
+      await projector.stop();
+    }
+  } finally {
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
