@@ -46,12 +46,14 @@ export interface SuiteOptions {
   readonly maxRateLimitWaitS: number;
   readonly insecureTls: boolean;
   readonly verbose: boolean;
+  /** Create missing role keys with the admin key (and revoke them at the end). */
+  readonly provision: boolean;
 }
 
 /** Thrown for a bad flag or variable; run.ts prints it and exits 2. */
 export class OptionsError extends Error {}
 
-const USAGE = `usage: npm run test:security -- --url URL [--only g1,g2] [--skip g1,g2] [--json FILE|-]
+const USAGE = `usage: npm run test:security -- --url URL [--only g1,g2] [--skip g1,g2] [--json FILE|-] [--no-provision]
 groups: ${GROUPS.join(', ')}`;
 
 function groupList(raw: readonly string[], flag: string): GroupName[] {
@@ -83,6 +85,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
       'max-requests': { type: 'string' },
       'rate-limit-cap': { type: 'string' },
       insecure: { type: 'boolean' },
+      'no-provision': { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -125,6 +128,7 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     maxRateLimitWaitS: positiveInt(env.JARVIS_TEST_MAX_RATE_LIMIT_WAIT, 'JARVIS_TEST_MAX_RATE_LIMIT_WAIT', 180),
     insecureTls: values.insecure === true || flag(env.JARVIS_TEST_INSECURE_TLS),
     verbose: values.verbose === true,
+    provision: values['no-provision'] !== true,
   });
 }
 
@@ -144,6 +148,7 @@ export function suiteOptions(partial: Partial<SuiteOptions> & { url: URL }): Sui
     maxRateLimitWaitS: 180,
     insecureTls: false,
     verbose: false,
+    provision: true,
     ...partial,
   });
 }

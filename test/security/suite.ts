@@ -6,6 +6,7 @@ import { Client } from './http.ts';
 import { createContext, runCheck, type CheckResult, type Group } from './harness.ts';
 import type { GroupName, SuiteOptions } from './options.ts';
 import { formatResult, tally, type Report } from './report.ts';
+import { provisionKeys } from './provision.ts';
 import { health } from './groups/health.ts';
 import { headers } from './groups/headers.ts';
 import { hosts } from './groups/hosts.ts';
@@ -34,14 +35,20 @@ const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
 export async function runSuite(options: SuiteOptions, print: (line: string) => void = () => {}): Promise<Report> {
   const started = Date.now();
   const client = new Client({ url: options.url, maxRequests: options.maxRequests, maxRateLimitWaitS: options.maxRateLimitWaitS, insecureTls: options.insecureTls });
-  let notes: string[] = [];
-  const ctx = createContext(options, client, () => notes);
   const results: CheckResult[] = [];
-  let abort: string | undefined;
   const record = (r: CheckResult): void => {
     results.push(r);
     print(formatResult(r, options.verbose));
   };
+  client.currentCheck = 'provision';
+  const provisioned = options.provision && options.groups.some((g) => g !== 'health' && g !== 'slow' && g !== 'metrics')
+    ? await provisionKeys(client, options.keys)
+    : undefined;
+  for (const n of provisioned?.notes ?? []) print(`     ${n}`);
+  const effective: SuiteOptions = provisioned ? { ...options, keys: provisioned.keys } : options;
+  let notes: string[] = [];
+  const ctx = createContext(effective, client, () => notes);
+  let abort: string | undefined;
 
   for (const name of options.groups) {
     const group = ALL[name];
@@ -56,7 +63,7 @@ export async function runSuite(options: SuiteOptions, print: (line: string) => v
       }
       notes = [];
       client.currentCheck = `${name} › ${c.name}`;
-      const r = await runCheck(name, c, ctx, notes, DEFAULT_CHECK_TIMEOUT_MS);
+      const r = await runCheck(name, c, ctx, notes, DEFAULT_CHECK_TIMEOUT_MS, () => client.waitedMs);
       record(r);
       if (r.outcome === 'failed' && /request budget of \d+ spent/.test(r.reason ?? '')) abort = 'skipped: the run\'s request budget is spent (--max-requests)';
     }
@@ -72,6 +79,8 @@ export async function runSuite(options: SuiteOptions, print: (line: string) => v
       record({ group: 'cleanup', name: label, outcome: 'failed', reason: e instanceof Error ? e.message : String(e), durationMs: Date.now() - t0 });
     }
   }
+
+  for (const failure of (await provisioned?.revoke()) ?? []) record({ group: 'cleanup', name: failure, outcome: 'failed', reason: failure, durationMs: 0 });
 
   return {
     target: options.url.origin,
