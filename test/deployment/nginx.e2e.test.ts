@@ -132,6 +132,14 @@ test('the stream tier is limited separately, at its own smaller burst', async ()
   assert.equal(statuses.filter((s) => s === 429).length, 16 - passed, statuses.join(','));
 });
 
+test('one address gets at most 20 connections at once (limit_conn), the rest 429', async () => {
+  // /health has no request-rate limit, so only the connection limit can refuse here.
+  const replies = await Promise.all(Array.from({ length: 26 }, () => ask({ path: '/health?slow=1', from: '127.0.0.11' })));
+  const statuses = replies.map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 200).length, 20, statuses.join(','));
+  assert.equal(statuses.filter((s) => s === 429).length, 6, statuses.join(','));
+});
+
 test('an audio stream arrives in several pieces before the upstream has finished', async () => {
   const r = await ask({ method: 'POST', path: '/audio/stream', from: '127.0.0.7', headers: { 'Content-Type': 'application/json' }, body: '{"text":"hello"}' });
   assert.equal(r.status, 200);

@@ -21,9 +21,11 @@ export function startUpstream(name: string): Promise<Upstream> {
     res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     res.setHeader('X-Upstream', name);
     const url = req.url ?? '/';
-    if (url === '/health') {
+    if (url === '/health' || url === '/health?slow=1') {
       res.setHeader('Content-Type', 'application/json');
-      res.end('{"status":"ok"}');
+      // ?slow=1 holds the connection open for two seconds, to fill nginx's connection limit
+      const timer = setTimeout(() => res.end('{"status":"ok"}'), url === '/health' ? 0 : 2000);
+      res.on('close', () => clearTimeout(timer));
       return;
     }
     if (/^\/(audio\/stream|v1\/audio\/speech)(\/|$)/.test(url)) {
