@@ -7,6 +7,7 @@
 #   ShellCheck              lints deploy.sh and the deployment scripts.
 #   ufw                     `ufw --dry-run` parses each rule of deployment/firewall/ufw.sh (nothing is applied).
 #   bubblewrap              runs the image's final stage on a read-only root as its user, without Docker.
+#   curl, jq                run the operator guide's examples (test/deployment/docs.e2e.test.ts).
 # (promtool: scripts/prometheus/install.sh; hadolint: scripts/hadolint/install.sh.)
 # Idempotent: installs only what is missing; packaged services are kept from starting.
 set -euo pipefail
@@ -18,6 +19,8 @@ command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] || missing+=(
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v ufw >/dev/null 2>&1 || [ -x /usr/sbin/ufw ] || missing+=(ufw)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "deployment tools: already installed"
   exit 0
