@@ -16,9 +16,9 @@ const DAY = 86_400_000;
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const security = securityDerivation({ bruteForceThreshold: 3, bruteForceWindowMs: 5 * MIN, bruteForceBlockMs: 15 * MIN, keyExpiryWarningMs: 7 * DAY, source: '/jarvis/projector' });
 
-function denied(t: number, ip = '203.0.113.7', stage: 'authentication' | 'authorization' = 'authentication') {
+function denied(t: number, ip = '203.0.113.7', stage: 'authentication' | 'authorization' = 'authentication', reason: 'unknown_key' | 'missing_credential' | 'expired_token' = 'unknown_key') {
   return at(t, AuthDecisionRecorded, {
-    stage, outcome: 'denied', reason: stage === 'authentication' ? 'unknown_key' : 'permission_denied', method: 'api_key',
+    stage, outcome: 'denied', reason: stage === 'authentication' ? reason : 'permission_denied', method: 'api_key',
     principal: stage === 'authentication' ? null : 'key-a', session_id: null, permission: stage === 'authentication' ? null : 'admin', ip, route: '/chat', request_id: `req-${t}`,
   }, { traceparent: `00-${TRACE}-b7ad6b7169203331-01` });
 }
@@ -60,6 +60,13 @@ test('failures spread wider than the window, or from different IPs, are not brut
   assert.ok(!types(derived(security, spread).emitted).includes('jarvis.security.brute_force_suspected.v1'));
   const many = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5'].map((ip) => denied(T0, ip));
   assert.ok(!types(derived(security, many).emitted).includes('jarvis.security.brute_force_suspected.v1'));
+});
+
+test('missing credentials and expired tokens are audited but do not count as guessing', () => {
+  const confused = [0, 1, 2, 3, 4, 5].map((s) => denied(T0 + s * 1000, '198.51.100.4', 'authentication', s % 2 ? 'missing_credential' : 'expired_token'));
+  const { emitted } = derived(security, confused);
+  assert.deepEqual(new Set(types(emitted)), new Set(['jarvis.security.auth_failed.v1']));
+  assert.equal(emitted.length, 6);
 });
 
 test('while an IP is auto-blocked it is not blocked again; after the block ends, counting starts afresh', () => {

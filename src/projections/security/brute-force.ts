@@ -3,12 +3,17 @@
  * `windowMs` → brute_force_suspected, ip_auto_blocked, and an IpBlockAdded command (source
  * 'auto', expiring after `blockMs`). While its block lasts an IP is not counted again; after it,
  * counting starts afresh. Only that IP's own events (one partition, in order) decide.
+ * Only failures that look like guessing count: a missing credential, or a token or session
+ * that merely ran out, is a confused client, not an attack (each is still audited as auth_failed).
  */
 import type { AuthDecisionRecorded } from '../../../events/index.ts';
 import type { EventOf } from '../events.ts';
 import type { DerivedEvent } from '../types.ts';
 import { autoBlockCommand, securityRecord } from './records.ts';
 import type { SecurityState } from './state.ts';
+
+/** The authentication failures that count toward brute force. */
+export const GUESSING_REASONS: ReadonlySet<string> = new Set(['unknown_key', 'malformed_credential', 'invalid_token', 'revoked_key']);
 
 export interface BruteForceOptions {
   readonly threshold: number;
@@ -20,6 +25,7 @@ export interface BruteForceOptions {
 /** Counts one failed authentication at `t`; returns what to emit when it crosses the threshold. */
 export function countFailure(state: SecurityState, e: EventOf<typeof AuthDecisionRecorded>, t: number, o: BruteForceOptions): DerivedEvent[] {
   const ip = e.data.ip;
+  if (!GUESSING_REASONS.has(e.data.reason)) return [];
   if ((state.blockedUntil.get(ip) ?? -Infinity) > t) return [];
   const times = state.failures.get(ip) ?? [];
   const recent = times.filter((x) => x > t - o.windowMs && x <= t);
