@@ -26,7 +26,19 @@ export const slos: DashboardSpec = {
       panels: [
         { title: 'Availability', kind: 'stat', unit: 'percentunit', width: 8, tells: `Share of requests not answered 5xx over ${SLO_WINDOW}; the objective is ${pct(SLO_AVAILABILITY_TARGET)}.`, thresholds: [[null, 'red'], [SLO_AVAILABILITY_TARGET, 'green']], queries: [{ expr: `1 - ${errorRatio}` }] },
         { title: 'Availability error budget left', kind: 'stat', unit: 'percentunit', width: 8, tells: `How much of the ${SLO_WINDOW} budget (${pct(availabilityBudget)} of requests may fail) is left; below 0 the objective is missed.`, thresholds: [[null, 'red'], [0, 'orange'], [0.25, 'green']], queries: [{ expr: `1 - ${errorRatio} / ${availabilityBudget}` }] },
-        { title: 'Error ratio (5m)', kind: 'timeseries', unit: 'percentunit', width: 8, tells: 'Recent 5xx share (recording rule job:jarvis_http_errors:ratio_rate5m).', queries: [{ expr: `job:jarvis_http_errors:ratio_rate5m{job="${JOB}"}`, legend: '5m' }] },
+        {
+          title: 'Availability burn rate',
+          kind: 'timeseries',
+          unit: 'short',
+          width: 8,
+          tells: 'Availability budget consumption speed (1 = on budget); JarvisAvailabilityBudgetBurn pages at 14.4 (1h) and 6 (6h).',
+          thresholds: [[null, 'green'], [6, 'orange'], [14.4, 'red']],
+          queries: [
+            { expr: `job:jarvis_http_errors:ratio_rate1h{job="${JOB}"} / ${availabilityBudget}`, legend: '1h' },
+            { expr: `job:jarvis_http_errors:ratio_rate6h{job="${JOB}"} / ${availabilityBudget}`, legend: '6h' },
+          ],
+        },
+        { title: 'Error ratio (5m)', kind: 'timeseries', unit: 'percentunit', width: 24, tells: 'Recent 5xx share (recording rule job:jarvis_http_errors:ratio_rate5m).', queries: [{ expr: `job:jarvis_http_errors:ratio_rate5m{job="${JOB}"}`, legend: '5m' }] },
       ],
     },
     {
