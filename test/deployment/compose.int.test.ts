@@ -10,7 +10,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -121,8 +121,12 @@ for (const parser of [composeV2, composeV1] satisfies Parser[]) {
 
     test('Prometheus loads alerts/, Grafana is provisioned from dashboards/, traces go to the collector', () => {
       assert.ok(m.services.prometheus!.binds.includes('./alerts:/etc/prometheus/rules:ro'));
-      assert.ok(m.services.grafana!.binds.includes('./dashboards/provisioning:/etc/grafana/provisioning:ro'));
-      assert.ok(m.services.grafana!.binds.includes('./dashboards/generated:/etc/grafana/dashboards:ro'));
+      const grafana = m.services.grafana!.binds;
+      assert.ok(grafana.includes('./dashboards/provisioning/dashboards.yaml:/etc/grafana/provisioning/dashboards/jarvis.yaml:ro'));
+      assert.ok(grafana.includes('./deployment/grafana/datasources.yaml:/etc/grafana/provisioning/datasources/jarvis.yaml:ro'));
+      // where dashboards/provisioning/dashboards.yaml tells Grafana to look
+      const provider = parse(readFileSync(path.join(root, 'dashboards/provisioning/dashboards.yaml'), 'utf8')) as { providers: { options: { path: string } }[] };
+      assert.ok(grafana.includes(`./dashboards/generated:${provider.providers[0]!.options.path}:ro`), grafana.join(' '));
       assert.equal(m.services['jarvis-api']!.environment.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector:4318');
     });
 
@@ -164,12 +168,43 @@ test('the collector sends traces to Jaeger, and Prometheus loads every rule file
   assert.deepEqual(prom.rule_files, ['/etc/prometheus/rules/*.yaml']);
 });
 
-test('promtool accepts the Prometheus configuration', async () => {
-  const { stdout } = await run('promtool', ['check', 'config', path.join(root, 'deployment/prometheus/prometheus.yml')], { timeout: 30_000 });
-  assert.match(stdout, /SUCCESS/);
+test('promtool accepts the Prometheus configuration with the rules of alerts/ where the stack mounts them', async () => {
+  // The same file, with /etc/prometheus/rules pointing at the repository's alerts/ (the bind mount).
+  const dir = mkdtempSync(path.join(tmpdir(), 'jarvis-prom-'));
+  try {
+    const config = readFileSync(path.join(root, 'deployment/prometheus/prometheus.yml'), 'utf8').replaceAll('/etc/prometheus/rules', path.join(root, 'alerts'));
+    writeFileSync(path.join(dir, 'prometheus.yml'), config);
+    const { stdout } = await run('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], { timeout: 60_000 });
+    const ruleFiles = readdirSync(path.join(root, 'alerts')).filter((n) => n.endsWith('.yaml'));
+    assert.ok(ruleFiles.length > 0);
+    assert.equal((stdout.match(/SUCCESS: \d+ rules found/g) ?? []).length, ruleFiles.length, stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('amtool accepts the Alertmanager configuration', async () => {
   const { stdout } = await run('amtool', ['check-config', path.join(root, 'deployment/alertmanager/alertmanager.yml')], { timeout: 30_000 });
   assert.match(stdout, /SUCCESS/);
+});
+
+test('every severity the rules in alerts/ use reaches a receiver of its own (amtool routes test)', async () => {
+  const alertsDir = path.join(root, 'alerts');
+  const severities = new Set<string>();
+  for (const f of readdirSync(alertsDir).filter((n) => n.endsWith('.yaml'))) {
+    for (const m of readFileSync(path.join(alertsDir, f), 'utf8').matchAll(/^\s+severity:\s*(\S+)/gm)) severities.add(m[1]!.replace(/['"]/g, ''));
+  }
+  assert.ok(severities.size > 0, 'alerts/ has rules with a severity');
+  const expected: Record<string, string> = { critical: 'page', warning: 'ticket' };
+  for (const severity of severities) {
+    const { stdout } = await run('amtool', ['config', 'routes', 'test', `--config.file=${path.join(root, 'deployment/alertmanager/alertmanager.yml')}`, `severity=${severity}`, 'alertname=JarvisTest'], { timeout: 30_000 });
+    assert.equal(stdout.trim(), expected[severity] ?? '(a known severity)', `severity=${severity}`);
+  }
+});
+
+test('Grafana gets the Prometheus data source uid the dashboards select, at its address in the stack', () => {
+  const ours = parse(readFileSync(path.join(root, 'deployment/grafana/datasources.yaml'), 'utf8')) as { datasources: { uid: string; url: string; type: string }[] };
+  const theirs = parse(readFileSync(path.join(root, 'dashboards/provisioning/datasources.yaml'), 'utf8')) as { datasources: { uid: string; type: string }[] };
+  for (const d of theirs.datasources) assert.ok(ours.datasources.some((o) => o.uid === d.uid && o.type === d.type), d.uid);
+  assert.equal(ours.datasources.find((d) => d.uid === 'prometheus')!.url, 'http://prometheus:9090');
 });
