@@ -51,6 +51,12 @@ export interface RunnerOptions {
   readonly snapshotEveryEvents?: number;
   /** Quiet time before "caught up" is believed (see runner/progress.ts). */
   readonly settleMs?: number;
+  /**
+   * 'full' (default): a stored batch survives a power loss (fsync per batch). 'normal': it
+   * survives a process crash; a power loss may lose the last batches, which are then missing
+   * (never counted twice). For views on the request path, where an fsync would stall the loop.
+   */
+  readonly durability?: 'full' | 'normal';
   /** Called after each stored batch with how many events it applied (for metrics). */
   readonly onApplied?: (count: number) => void;
   /** How long `start` waits for another process running this set to let go (default 20 s). */
@@ -213,7 +219,7 @@ export class ProjectionRunner {
     const meta = this.store!.meta()!;
     this.suppress = meta.suppressThrough;
     this.building = meta.building;
-    this.store!.setBuilding(this.building);
+    this.store!.setBuilding(this.building, this.options.durability !== 'normal');
     this.groupId = `${this.options.groupPrefix ?? 'jarvis.projections'}.${this.options.setName}.${meta.generation}`;
     this.load();
     this.sub = await this.options.log.subscribe({
@@ -264,7 +270,7 @@ export class ProjectionRunner {
   private finishBuild(): void {
     if (!this.building || !this.store) return;
     const snapshot = this.snapshot(true);
-    this.store.setBuilding(false);
+    this.store.setBuilding(false, this.options.durability !== 'normal');
     this.store.commit({ positions: this.positions, snapshot, built: true }, () => {});
     this.building = false;
     this.logger.info({ set: this.options.setName, applied: this.counters.applied }, 'projections: build caught up');

@@ -2,7 +2,9 @@
  * The in-memory views an API instance enforces from — keys, sessions, IP blocks, rate
  * counters — kept current by a ProjectionRunner of their own. Each instance runs its own set
  * (its own consumer group: every instance sees every event), persisted in its data directory,
- * so a restart resumes from the stored state instead of replaying the log.
+ * so a restart resumes from the stored state instead of replaying the log. Commits do not fsync
+ * (durability 'normal'): the runner shares the event loop with requests, and a power loss costs
+ * at most the last few batches of counters, never a double count.
  * Shaped like src/views/live.ts's LiveState, so the composition root can swap one for the other.
  */
 import type { EventLog } from '../eventlog/types.ts';
@@ -54,6 +56,7 @@ export async function startViews(o: ViewsOptions): Promise<Views> {
     file: o.file,
     setName: o.setName,
     groupPrefix: o.groupPrefix ?? 'jarvis.views',
+    durability: 'normal',
     projections: [keysProjection, sessionsProjection, ipBlocksProjection, rateCountersProjection({ maxWindowMs: o.maxWindowMs })] as Projection<unknown>[],
     ...(o.rebuild !== undefined && { rebuild: o.rebuild }),
     ...(o.clock && { clock: o.clock }),

@@ -113,9 +113,12 @@ export class RunnerStore {
     this.s.createMeta.run(this.setName, meta.generation, now, JSON.stringify(meta.suppressThrough), meta.building ? 1 : 0);
   }
 
-  /** Commits skip the fsync while building (a crashed build starts over), and fsync again after. */
-  setBuilding(building: boolean): void {
-    this.db.pragma(`synchronous = ${building ? 'NORMAL' : 'FULL'}`);
+  /**
+   * Commits skip the fsync while building (a crashed build starts over), and fsync again after —
+   * unless `durable` is false: then a commit survives a process crash but not a power loss.
+   */
+  setBuilding(building: boolean, durable = true): void {
+    this.db.pragma(`synchronous = ${building || !durable ? 'NORMAL' : 'FULL'}`);
   }
 
   positions(): Map<string, StoredPosition & { topic: string; partition: number }> {
