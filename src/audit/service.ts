@@ -115,6 +115,7 @@ export async function startAudit(deps: AuditDeps): Promise<Audit> {
       return tips;
     },
     async stop() {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
       await runner?.stop();

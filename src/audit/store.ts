@@ -117,6 +117,12 @@ export class AuditStore {
     }
   }
 
+  /** Up to `limit` rows of a partition after position `afterSeq`, in chain order (no open iterator). */
+  chainPage(part: number, afterSeq: number, limit = 1000): ChainRow[] {
+    const rows = this.db.prepare(`SELECT ${COLS} FROM audit_events WHERE part = ? AND seq > ? ORDER BY seq, n LIMIT ?`).all(part, afterSeq, limit) as Row[];
+    return rows.map((row) => ({ partition: part, link: { seq: row.seq, prev: row.prev, hash: row.hash }, record: JSON.parse(row.record) as AuditRecord }));
+  }
+
   /** The newest link of every partition. */
   tips(): ChainHead[] {
     return this.db.prepare('SELECT part AS partition, seq, hash FROM audit_events e WHERE seq = (SELECT MAX(seq) FROM audit_events WHERE part = e.part) GROUP BY part').all() as ChainHead[];

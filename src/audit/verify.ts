@@ -10,7 +10,7 @@ import type { EventLog, RecordBatch } from '../eventlog/types.ts';
 import { verifyPartition, type ChainProblem, type ChainRow } from './chain.ts';
 import type { Pseudonymizer } from './hmac.ts';
 import { canonicalJson, toRecord } from './record.ts';
-import { AuditStore } from './store.ts';
+import type { AuditStore } from './store.ts';
 
 export interface VerifyReport {
   readonly ok: boolean;
@@ -47,13 +47,29 @@ interface Walk {
 export async function verifyAgainstLog(store: AuditStore, log: EventLog, topic: string, pseudo: Pseudonymizer, opts: { quietMs?: number; timeoutMs?: number } = {}): Promise<VerifyReport> {
   const own = verifyStore(store);
   if (!own.ok) return own;
-  // Its own connection: the walk keeps statements open across awaits, which would hold a shared one busy.
-  const reader = new AuditStore(store.file, pseudo);
-  try {
-    return await compare(reader, own, log, topic, pseudo, opts);
-  } finally {
-    reader.close();
-  }
+  return compare(store, own, log, topic, pseudo, opts);
+}
+
+/**
+ * A partition's stored rows read a page at a time: an open better-sqlite3 iterator would hold
+ * the connection busy across the awaits of the comparison. (Two rows claiming one position
+ * across a page boundary would be missed here; verifyStore, which runs first, reports them.)
+ */
+function pagedRows(store: AuditStore, part: number): Iterator<ChainRow> {
+  let buf: ChainRow[] = [];
+  let after = 0;
+  let done = false;
+  return {
+    next() {
+      if (buf.length === 0 && !done) {
+        buf = store.chainPage(part, after, 1000);
+        if (buf.length === 0) done = true;
+        else after = buf[buf.length - 1]!.link.seq;
+      }
+      const row = buf.shift();
+      return row ? { value: row, done: false } : { value: undefined, done: true };
+    },
+  };
 }
 
 async function compare(store: AuditStore, own: VerifyReport, log: EventLog, topic: string, pseudo: Pseudonymizer, opts: { quietMs?: number; timeoutMs?: number }): Promise<VerifyReport> {
@@ -61,7 +77,7 @@ async function compare(store: AuditStore, own: VerifyReport, log: EventLog, topi
   const walk = (p: number): Walk => {
     let w = walks.get(p);
     if (!w) {
-      const rows = store.chain(p);
+      const rows = pagedRows(store, p);
       w = { rows, peek: rows.next().value ?? undefined, aligned: false, seen: new Set() };
       walks.set(p, w);
     }

@@ -19,7 +19,7 @@ import { createLimiter } from '../../src/ratelimit/limiter.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { randomIds } from '../../src/shared/ids.ts';
-import { createLogger } from '../../src/telemetry/logger.ts';
+import { createLogger, type Logger } from '../../src/telemetry/logger.ts';
 import { auditRoutes } from '../../src/audit/routes.ts';
 import { startAudit, type Audit } from '../../src/audit/service.ts';
 import { blockView, keyView, remoteCounts, sessionView } from '../../src/views/adapters.ts';
@@ -47,19 +47,25 @@ const noSpeech: SpeechPort = {
   speak: () => Promise.reject(new AppError('ERR_TTS_UNAVAILABLE', { status: 503, title: 'Service unavailable', detail: 'No speech engine in the audit test harness.' })),
 };
 
-export async function startAuditJarvis(env: Record<string, string> = {}): Promise<AuditJarvis> {
-  const base = await startTestJarvis({ JARVIS_BRUTE_FORCE_THRESHOLD: '1000', ...env });
+export interface AuditJarvisOptions {
+  /** Where every component logs (default: nowhere). */
+  readonly logger?: Logger;
+}
+
+export async function startAuditJarvis(env: Record<string, string> = {}, options: AuditJarvisOptions = {}): Promise<AuditJarvis> {
+  const logger = options.logger ?? createLogger({ level: 'silent' });
+  const base = await startTestJarvis({ JARVIS_BRUTE_FORCE_THRESHOLD: '1000', ...env }, { logger });
   const { config, log, publisher, live } = base.jarvis;
   const clock = systemClock;
   const ids = randomIds;
   const now = () => clock.now();
-  const projector = await startProjector(config, { log, housekeepingMs: 0, settleMs: 100 });
-  const audit = await startAudit({ log, dataDir: config.dataDir, audit: parseAuditConfig({ JARVIS_AUDIT_HEAD_EVERY: '1h', ...env }), settleMs: 100 });
+  const projector = await startProjector(config, { log, housekeepingMs: 0, settleMs: 100, logger });
+  const audit = await startAudit({ log, dataDir: config.dataDir, audit: parseAuditConfig({ JARVIS_AUDIT_HEAD_EVERY: '1h', ...env }), settleMs: 100, logger });
   const effects = createLocalEffects({ keys: keyView(live.keys), sessions: sessionView(live.sessions, now), blocks: blockView(live.blocks) }, now);
   const jwt = createJwtService({ secret: config.auth.jwtSecret!, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, ttlMs: config.auth.jwtTtlMs });
   const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
   const limiter = createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
-  const chat = createChatService({ config, publisher, clock, ids, logger: createLogger({ level: 'silent' }) });
+  const chat = createChatService({ config, publisher, clock, ids, logger });
   const extra = auditRoutes({ audit, publisher, clock, live: { heartbeatMs: 300, pollMs: 100 } });
   const routes = apiRoutes({
     config, clock, ids, publisher, jwt, effects, startedAt: now(),
@@ -71,7 +77,7 @@ export async function startAuditJarvis(env: Record<string, string> = {}): Promis
   const app = createApp({
     development: false, instanceId: config.instanceId, trustedHosts: config.http.trustedHosts, trustedProxies: config.http.trustedProxies,
     allowedIps: config.http.allowedIps, blockedIps: config.http.blockedIps, allowedOrigins: config.http.allowedOrigins, maxBodyBytes: config.http.maxBodyBytes,
-    clock, ids, publisher, authenticator, limiter, blocks: effects.blocks, routes, onError: () => {},
+    clock, ids, publisher, authenticator, limiter, blocks: effects.blocks, routes, onError: (err) => logger.error({ err }, 'request failed'),
   });
   const server = await listen(app.callback(), { ...config.http, port: 0 });
   const self: AuditJarvis = {

@@ -19,7 +19,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
   const queue: SseEvent[] = [];
   const comments: string[] = [];
-  let wake: (() => void) | null = null;
+  const signal: { wake: (() => void) | null } = { wake: null };
   let buf = '';
   void (async () => {
     const decoder = new TextDecoder();
@@ -40,7 +40,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
             else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
           }
           if (data.length) queue.push({ id, event, data: data.join('\n') });
-          wake?.();
+          signal.wake?.();
         }
       }
     } catch {
@@ -55,7 +55,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
       while (queue.length < n) {
         if (Date.now() > deadline) throw new Error(`only ${queue.length} of ${n} SSE events arrived`);
         await new Promise<void>((r) => {
-          wake = r;
+          signal.wake = r;
           setTimeout(r, 50);
         });
       }
