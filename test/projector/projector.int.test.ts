@@ -13,7 +13,7 @@ import { decodeEnvelope } from '../../src/eventlog/envelope.ts';
 import { createEventLog } from '../../src/eventlog/factory.ts';
 import type { EventLog } from '../../src/eventlog/types.ts';
 import { activeBlocks } from '../../src/projections/ipblocks/index.ts';
-import { sessionStatus } from '../../src/projections/sessions/index.ts';
+import { sessionStatus, type SessionsState } from '../../src/projections/sessions/index.ts';
 import { startProjector, type Projector } from '../../src/projector/projector.ts';
 import { startViews, type Views } from '../../src/projector/views.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
@@ -105,7 +105,8 @@ test('housekeeping expires idle sessions everywhere and warns once of a key abou
         expires_at: new Date(now + 86_400_000).toISOString(), created_by: 'admin', rotated_from: null,
       }),
     ]);
-    await eventually(() => w.views.sessions().sessions.has('idle-one') && w.projector.runner.state<{ keys: Map<string, unknown> }>('security').keys.has('soon'), 20_000, 'both applied');
+    const projected = () => w.projector.runner.state<SessionsState>('sessions').sessions.has('idle-one') && w.projector.runner.state<{ keys: Map<string, unknown> }>('security').keys.has('soon');
+    await eventually(() => w.views.sessions().sessions.has('idle-one') && projected(), 20_000, 'both applied, by the views and by the projector');
     assert.equal(sessionStatus(w.views.sessions(), 'idle-one', now), 'expired', 'refused at once, even before cleanup');
     assert.equal(await w.projector.housekeeping(now), 2);
     assert.equal(await w.projector.housekeeping(now + 1000), 0, 'not published again while the first is on its way');
