@@ -53,10 +53,12 @@ export function createPublisher(config: Config, log: EventLog, clock: Clock, ids
   const publisher = new BufferedPublisher({ envelopes, target, maxEvents: config.eventLog.outboxMaxEvents, logger });
   relay.start();
   const close = publisher.close.bind(publisher);
-  publisher.close = async () => {
-    await close();
-    await relay.stop();
-    outbox.close();
-  };
+  let closing: Promise<void> | null = null;
+  publisher.close = () =>
+    (closing ??= (async () => {
+      await close();
+      await relay.stop();
+      outbox.close();
+    })());
   return publisher;
 }

@@ -13,6 +13,7 @@ import { createEventLog, createPublisher } from '../../src/eventlog/factory.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { randomIds } from '../../src/shared/ids.ts';
+import type { Publisher } from '../../src/eventlog/publisher.ts';
 import type { EventLog } from '../../src/eventlog/types.ts';
 import { privateBroker, type PrivateBroker } from '../support/eventlog-broker.ts';
 import { collect, eventually, kafkaBrokers, requestEvent, sleep, tempDir, uniqueName } from '../support/eventlog-harness.ts';
@@ -23,11 +24,13 @@ describe('publishing through a broker outage', { skip: kafkaBrokers ? false : 'K
   let broker: PrivateBroker;
   const dirs: string[] = [];
   const logs: EventLog[] = [];
+  const publishers: Publisher[] = [];
   before(async () => {
     broker = await privateBroker('outage');
     await broker.start();
   });
   after(async () => {
+    for (const p of publishers) await p.close().catch(() => {});
     for (const l of logs) await l.close().catch(() => {});
     await broker?.destroy();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
@@ -39,13 +42,18 @@ describe('publishing through a broker outage', { skip: kafkaBrokers ? false : 'K
     const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, JARVIS_INSTANCE_ID: 'outage', KAFKA_BROKERS: broker.brokers.join(','), JARVIS_TOPIC_PREFIX: `${uniqueName('outage')}.`, ...extraEnv });
     const log = createEventLog(config, { topics: TOPICS });
     logs.push(log);
-    return { config, log };
+    const publisher = () => {
+      const p = createPublisher(config, log, systemClock, randomIds);
+      publishers.push(p);
+      return p;
+    };
+    return { config, log, publisher };
   }
 
   test('every event published while the broker is stopped and restarted arrives once per id, in order per key', async () => {
-    const { config, log } = setup();
+    const { log, publisher: newPublisher } = setup();
     await log.start();
-    const publisher = createPublisher(config, log, systemClock, randomIds);
+    const publisher = newPublisher();
     const firstSeen = new Map<string, { ip: string; seq: number }>();
     let duplicates = 0;
     const consumer = await collect(log, {
@@ -114,10 +122,10 @@ describe('publishing through a broker outage', { skip: kafkaBrokers ? false : 'K
   });
 
   test('with the broker down from the start, a full outbox refuses new events with 503 and Retry-After, and drains once it is back', async () => {
-    const { config, log } = setup({ JARVIS_OUTBOX_MAX_EVENTS: '100' });
+    const { log, publisher: newPublisher } = setup({ JARVIS_OUTBOX_MAX_EVENTS: '100' });
     await broker.stop();
     // The log is never started by hand: the relay's first append starts it once Kafka answers.
-    const publisher = createPublisher(config, log, systemClock, randomIds);
+    const publisher = newPublisher();
     for (let i = 0; i < 100; i++) {
       publisher.publish(RequestCompleted, requestEvent('198.51.100.1', i), { key: '198.51.100.1' });
       if (i % 25 === 24) await publisher.flush();

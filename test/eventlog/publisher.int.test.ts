@@ -25,7 +25,12 @@ const modes = [
 for (const mode of modes) {
   describe(`publisher: ${mode.name}`, { skip: mode.skip }, () => {
     const dirs: string[] = [];
-    after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+    const closers: (() => Promise<void>)[] = [];
+    // Close what a failed test left running, or its timers keep the test process alive.
+    after(async () => {
+      for (const close of closers.reverse()) await close().catch(() => {});
+      dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    });
 
     test('publishes 2,000 events that a consumer reads back as valid envelopes, in order per key', async () => {
       const dir = tempDir('publisher');
@@ -34,6 +39,7 @@ for (const mode of modes) {
       const log = createEventLog(config, { topics: TOPICS });
       await log.start();
       const publisher = createPublisher(config, log, systemClock, randomIds);
+      closers.push(() => log.close(), () => publisher.close());
       const c = await collect(log, { groupId: uniqueName('g'), topics: ['jarvis.http'], fromBeginning: true });
       const ids: string[] = [];
       for (let i = 0; i < 2000; i++) {

@@ -12,13 +12,20 @@ import { isAppError } from '../../src/shared/errors.ts';
 import { sequentialIds } from '../../src/shared/ids.ts';
 import { requestEvent, tempDir } from '../support/eventlog-harness.ts';
 import fs from 'node:fs';
+import type { EventLog } from '../../src/eventlog/types.ts';
 
 const dir = tempDir('publisher-unit');
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const logs: EventLog[] = [];
+// Close what a failed test left open, or its timers keep the test process alive.
+after(async () => {
+  for (const l of logs) await l.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('publish returns the envelope at once, stamped with the injected clock and id, frozen', async () => {
   const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, JARVIS_INSTANCE_ID: 'unit' });
   const log = createEventLog(config);
+  logs.push(log);
   await log.start();
   const publisher = createPublisher(config, log, fixedClock(Date.UTC(2026, 0, 2, 3, 4, 5)), sequentialIds('ev'));
   const env = publisher.publish(RequestCompleted, requestEvent('203.0.113.9', 0), { key: '203.0.113.9', requestId: 'req-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
@@ -39,6 +46,7 @@ test('publish returns the envelope at once, stamped with the injected clock and 
 test('publish refuses with ERR_EVENT_LOG_UNAVAILABLE (503, Retry-After) once the backlog reaches its bound', async () => {
   const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, JARVIS_OUTBOX_MAX_EVENTS: '100' });
   const log = createEventLog(config);
+  logs.push(log);
   await log.start();
   const publisher = createPublisher(config, log, fixedClock(0), sequentialIds());
   // 100 in one tick: nothing committed yet, the backlog is full.
@@ -56,6 +64,7 @@ test('publish refuses with ERR_EVENT_LOG_UNAVAILABLE (503, Retry-After) once the
 test('publish rejects data that does not match the event schema (a caller bug, not a 503)', async () => {
   const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir });
   const log = createEventLog(config);
+  logs.push(log);
   await log.start();
   const publisher = createPublisher(config, log, fixedClock(0), sequentialIds());
   assert.throws(() => publisher.publish(RequestCompleted, { ...requestEvent('203.0.113.9', 0), status: 'ok' } as never, { key: 'k' }));

@@ -8,6 +8,7 @@
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { ConsumedRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { errorMessage, type LogSink } from '../logger.ts';
+import { settleWithin } from '../timeout.ts';
 import { logicalTopic, physicalTopic } from '../topics.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -100,6 +101,10 @@ export async function subscribeKafka(kafka: Kafka, admin: Admin, prefix: string,
   }
   return {
     // disconnect() stops fetching, waits for the batch in hand, and leaves the group.
-    stop: () => consumer.disconnect(),
+    stop: async () => {
+      if (!(await settleWithin(consumer.disconnect(), 20_000))) {
+        log.warn({ groupId: options.groupId }, 'kafka: consumer did not leave its group within 20 s; the broker will evict it');
+      }
+    },
   };
 }

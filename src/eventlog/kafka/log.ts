@@ -8,6 +8,7 @@ import { Kafka, type Admin, type Producer } from 'kafkajs';
 import type { EventLog, LogHealth, LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { errorMessage, silentLog, type LogSink } from '../logger.ts';
 import { partitionFor } from '../partition.ts';
+import { settleWithin } from '../timeout.ts';
 import { physicalTopic, type TopicSpecs } from '../topics.ts';
 import { subscribeKafka } from './consumer.ts';
 import { kafkaLogCreator } from './logger.ts';
@@ -144,9 +145,7 @@ export class KafkaEventLog implements EventLog {
     clearInterval(this.probe);
     await Promise.all([...this.subscriptions].map((s) => s.stop().catch(() => {})));
     this.subscriptions.clear();
-    await this.producer.disconnect().catch(() => {});
-    await this.admin.disconnect().catch(() => {});
-    await this.probeAdmin.disconnect().catch(() => {});
+    await settleWithin(Promise.all([this.producer.disconnect(), this.admin.disconnect(), this.probeAdmin.disconnect()]), 10_000);
     this.started = false;
   }
 
