@@ -25,6 +25,10 @@ import { systemClock, type Clock } from './shared/clock.ts';
 import { randomIds, type IdGenerator } from './shared/ids.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type JarvisMetrics } from './telemetry/metrics.ts';
+import { instrumentPublisher, trackLiveState, trackTtsQueue } from './telemetry/wiring.ts';
+import { activeBlocks } from './projections/ipblocks/index.ts';
+import { listSessions } from './projections/sessions/index.ts';
+import { isAppError } from './shared/errors.ts';
 import { serveMetrics, type MetricsServer } from './telemetry/server.ts';
 import { blockView, keyView, remoteCounts, sessionView } from './views/adapters.ts';
 import { startLiveState, type LiveState } from './views/live.ts';
@@ -61,7 +65,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
 
   const log = createEventLog(config, { logger, clock });
   await log.start();
-  const publisher = createPublisher(config, log, clock, ids, logger);
+  const metrics = options.metrics ?? metricsFor(config);
+  const publisher = instrumentPublisher(createPublisher(config, log, clock, ids, logger), metrics, { log: log.kind, topicPrefix: config.eventLog.topicPrefix });
   const live = await startLiveState(log, {
     groupId: `jarvis-api-live-${config.instanceId}-${ids.short(6)}`,
     maxWindowMs: Math.max(config.rateLimit.api.windowMs, config.rateLimit.stream.windowMs),
@@ -73,11 +78,31 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
   const limiter = createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
 
-  const metrics = options.metrics ?? createMetrics({ version: config.version });
   const chat: ChatService = createChatService({ config, publisher, clock, ids, logger, observer: metricsObserver(metrics) });
   const streams = createStreamRegistry(now);
   const tts = options.speech ? null : await createTtsService({ config, publisher, clock, ids, logger });
-  const speech: SpeechPort = options.speech ?? { engine: tts!.engine, voice: tts!.voice, ffmpeg: hasFfmpeg(), speak: (req, ctx) => tts!.speak(req, ctx) };
+  const speech: SpeechPort = options.speech ?? {
+    engine: tts!.engine,
+    voice: tts!.voice,
+    ffmpeg: hasFfmpeg(),
+    async speak(req, ctx) {
+      try {
+        return await tts!.speak(req, ctx);
+      } catch (err) {
+        // A refused job publishes no event: count it here, so saturation shows.
+        if (isAppError(err) && err.code === 'ERR_TTS_QUEUE_FULL') metrics.ttsJobs.inc({ engine: tts!.engine, outcome: 'rejected' });
+        throw err;
+      }
+    },
+  };
+  trackLiveState(metrics, live);
+  if (tts) trackTtsQueue(metrics, () => tts.status().queue);
+  metrics.activeSessions.track(() => listSessions(live.sessions(), { activeAt: now() }).length);
+  metrics.activeIpBlocks.track(() => {
+    const counts = { admin: 0, auto: 0 };
+    for (const b of activeBlocks(live.blocks(), now())) counts[b.source]++;
+    return [[{ source: 'config' }, config.http.blockedIps.length], [{ source: 'admin' }, counts.admin], [{ source: 'auto' }, counts.auto]];
+  });
 
   const readiness = {
     check() {
@@ -135,6 +160,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     limiter,
     blocks: effects.blocks,
     routes,
+    inFlight: { inc: () => metrics.httpInFlight.inc({}), dec: () => metrics.httpInFlight.dec({}) },
     observe: (o) => metrics.observeHttp({ method: o.method, route: o.route, status: o.status, seconds: o.durationMs / 1000, traceId: o.ctx.state.traceId }),
     onError: (err, ctx) => logger.error({ err, request_id: ctx?.state?.requestId }, 'request failed'),
   });
@@ -171,4 +197,9 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
       await log.close();
     },
   };
+}
+
+/** The metrics registry for this configuration: its providers, engine and projections start at 0. */
+export function metricsFor(config: Config): JarvisMetrics {
+  return createMetrics({ version: config.version, providers: config.chat.order, ttsEngines: [config.tts.engine], projections: ['live'] });
 }

@@ -8,9 +8,8 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { bootstrapEnv } from '../config/bootstrap.ts';
 import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.ts';
-import { startJarvis } from '../main.ts';
+import { metricsFor, startJarvis } from '../main.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { createMetrics } from '../telemetry/metrics.ts';
 import { exposeToCluster, serveMetrics } from '../telemetry/server.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -32,7 +31,7 @@ async function runWorker(config: Config, clustered: boolean): Promise<void> {
   const instanceId = clustered ? `${config.instanceId}-w${cluster.worker?.id ?? 0}` : config.instanceId;
   const cfg = { ...config, instanceId } as Config;
   const logger = createLogger({ level: cfg.logLevel, base: { instance: instanceId } });
-  const metrics = createMetrics({ version });
+  const metrics = metricsFor(cfg);
   if (clustered) exposeToCluster(metrics.registry);
   const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered });
   logger.info({ url: jarvis.url, metrics: jarvis.metricsUrl, config: describeConfig(cfg) }, 'jarvis api listening');

@@ -47,6 +47,7 @@ export interface AppOptions {
   readonly blocks: BlockList;
   readonly routes: readonly RouteSpec[];
   readonly observe?: (o: RequestObservation) => void;
+  readonly inFlight?: { inc(): void; dec(): void };
   readonly onError: (err: unknown, ctx: JarvisContext | null) => void;
 }
 
@@ -64,7 +65,7 @@ export function createApp(o: AppOptions): Koa<JarvisState> {
   const table = createRouteTable(o.routes);
   const use = (mw: (ctx: JarvisContext, next: Koa.Next) => Promise<void>) => app.use(mw as unknown as Koa.Middleware<JarvisState>);
 
-  use(accessEventMiddleware({ publisher: o.publisher, instance: o.instanceId, now, observe: o.observe, onPublishError: (err) => o.onError(err, null) }));
+  use(accessEventMiddleware({ publisher: o.publisher, instance: o.instanceId, now, observe: o.observe, inFlight: o.inFlight, onPublishError: (err) => o.onError(err, null) }));
   use(problemMiddleware({ development: o.development, onUnexpected: (err, ctx) => o.onError(err, ctx) }));
   use(requestContextMiddleware({ ids: o.ids, now }));
   use(securityHeadersMiddleware());

@@ -15,12 +15,13 @@ export interface RequestObservation {
   readonly ctx: JarvisContext;
 }
 
-export function accessEventMiddleware(opts: { publisher: Publisher; instance: string; now: () => number; observe?: (o: RequestObservation) => void; onPublishError?: (err: unknown) => void }) {
+export function accessEventMiddleware(opts: { publisher: Publisher; instance: string; now: () => number; observe?: (o: RequestObservation) => void; inFlight?: { inc(): void; dec(): void }; onPublishError?: (err: unknown) => void }) {
   return async function accessEvent(ctx: JarvisContext, next: Next): Promise<void> {
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
+      opts.inFlight?.dec();
       const s = ctx.state;
       const durationMs = opts.now() - s.startedAt;
       const route = s.route ?? 'unmatched';
@@ -53,6 +54,7 @@ export function accessEventMiddleware(opts: { publisher: Publisher; instance: st
       }
       opts.observe?.({ method: ctx.method, route, status, durationMs, ctx });
     };
+    opts.inFlight?.inc();
     ctx.res.once('finish', finish);
     ctx.res.once('close', finish);
     await next();

@@ -4,6 +4,7 @@
  * scanning costs the scanner its budget.
  */
 import type { Next } from 'koa';
+import { setRequestRoute } from '../../telemetry/tracing.ts';
 import type { JarvisContext, RouteSpec } from '../state.ts';
 
 interface Compiled {
@@ -42,6 +43,7 @@ export function routeMatchMiddleware(table: ReturnType<typeof createRouteTable>)
     if (hit) {
       ctx.state.route = hit.template;
       ctx.state.routeSpecs = hit.specs;
+      setRequestRoute(hit.template);
     }
     await next();
   };
