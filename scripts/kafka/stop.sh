@@ -23,4 +23,7 @@ else
   echo "kafka: not running"
 fi
 rm -f "$PIDFILE"
-if [ "$wipe" = 1 ]; then rm -rf ".run/$NAME-data"; echo "kafka: wiped .run/$NAME-data"; fi
+if [ "$wipe" = 1 ]; then
+  rm -rf ".run/$NAME-data" ".run/$NAME.properties" ".run/$NAME-log4j.properties" ".run/$NAME-log4j2.properties" ".run/$NAME.log"
+  echo "kafka: wiped .run/$NAME-data"
+fi
