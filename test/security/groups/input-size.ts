@@ -1,7 +1,7 @@
 /**
  * Body size: 413 before the body is read past the limit — when Content-Length says so (even if
- * it lies and the body never comes), when the body really streams in, and when it is chunked
- * with no length at all. Raw sockets, so the suite controls every byte and sees when the answer
+ * it lies and the body never comes), when 10.5 MB really stream in under a larger
+ * Content-Length that is never fulfilled, and when it is chunked with no length and no end. Raw sockets, so the suite controls every byte and sees when the answer
  * arrives relative to what it has sent.
  */
 import assert from 'node:assert/strict';
@@ -23,6 +23,13 @@ function head(ctx: Ctx, token: string, framing: string): string {
 }
 
 const over = (ctx: Ctx): number => Math.ceil(ctx.options.maxBodyBytes * 1.05);
+
+/**
+ * How much the chunked check sends: one chunk past the limit, then nothing, without ending the
+ * body. Sending on and on would also be refused, but the server then closes a socket with unread
+ * data, the kernel answers with a reset, and the 413 is often lost on the way (see until413).
+ */
+const pastLimit = (ctx: Ctx): number => ctx.options.maxBodyBytes + CHUNK.length;
 
 /**
  * Up to three tries until the 413 is seen. A server that closes right after its 413 while the
@@ -53,33 +60,31 @@ export const sizeChecks: Check[] = [
     assert.equal(r.response?.status, 413, `expected 413 within 5 s, got ${r.response?.status ?? `nothing (closed=${r.closed})`}`);
     ctx.note(`answered after ${r.answeredAfterMs} ms`);
   }),
-  check('a body over the limit streamed with its Content-Length is answered 413', async (ctx) => {
+  check('a 10.5 MB body streamed quickly with its Content-Length is answered 413 before all of it is sent', async (ctx) => {
     const token = ctx.key('chat');
     const total = over(ctx);
     const r = await until413(ctx, () => ctx.client.raw(async (w) => {
       await w.write(head(ctx, token, `Content-Length: ${total}`));
       await w.write('{"text":"');
       for (let sent = 9; sent < total && !w.stopped; sent += CHUNK.length) await w.write(CHUNK.subarray(0, Math.min(CHUNK.length, total - sent)));
-    }, { timeoutMs: 20_000 }));
-    assert.equal(r.response?.status, 413, `expected 413, got ${r.response?.status ?? `nothing (closed=${r.closed}, error=${r.error ?? 'none'})`}`);
+    }, { timeoutMs: 15_000 }));
+    assert.equal(r.response?.status, 413, `expected 413, got ${r.response?.status ?? `nothing within 15 s (closed=${r.closed}, error=${r.error ?? 'none'})`}`);
+    assert.ok(r.bytesSent < total, `the answer came only after all ${total} bytes were sent`);
     ctx.note(`sent ${r.bytesSent} of ${total} bytes before the answer`);
-  }, 65_000),
-  check('a chunked body over the limit without Content-Length is answered 413 before the sender finishes', async (ctx) => {
+  }, 50_000),
+  check('a chunked body past the limit, with no Content-Length and no end, is answered 413', async (ctx) => {
     const token = ctx.key('chat');
-    const total = ctx.options.maxBodyBytes * 2;
+    const upTo = pastLimit(ctx);
     const r = await until413(ctx, () => ctx.client.raw(async (w) => {
       await w.write(head(ctx, token, 'Transfer-Encoding: chunked'));
-      for (let sent = 0; sent < total && !w.stopped; sent += CHUNK.length) {
-        await w.write(`${CHUNK.length.toString(16)}\r\n`);
-        await w.write(CHUNK);
-        await w.write('\r\n');
+      for (let sent = 0; sent < upTo && !w.stopped; sent += CHUNK.length) {
+        await w.write(Buffer.concat([Buffer.from(`${CHUNK.length.toString(16)}\r\n`), CHUNK, Buffer.from('\r\n')]));
       }
-      await w.write('0\r\n\r\n');
-    }, { timeoutMs: 20_000 }));
-    assert.equal(r.response?.status, 413, `expected 413, got ${r.response?.status ?? `nothing (closed=${r.closed}, error=${r.error ?? 'none'})`}`);
-    assert.ok(r.bytesSent < total, `the answer came only after the whole ${total}-byte body was sent: the limit was not enforced while streaming`);
-    ctx.note(`sent ${r.bytesSent} of ${total} bytes before the answer`);
-  }, 65_000),
+      // no terminating chunk: the body never ends, so a 413 proves the limit holds while streaming
+    }, { timeoutMs: 15_000 }));
+    assert.equal(r.response?.status, 413, `expected 413 while the body was still open, got ${r.response?.status ?? `nothing within 15 s (closed=${r.closed}, error=${r.error ?? 'none'})`}`);
+    ctx.note(`sent ${r.bytesSent} bytes, the body never ended`);
+  }, 50_000),
   check('a body just under the limit is not refused for its size', async (ctx) => {
     const token = ctx.key('chat');
     const text = 'a'.repeat(ctx.options.maxBodyBytes - 1024);
