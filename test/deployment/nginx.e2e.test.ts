@@ -26,13 +26,15 @@ after(async () => {
 
 const ask = (a: Ask): Promise<Reply> => askThrough(nginx, a);
 
-function handshake(min: tls.SecureVersion, max: tls.SecureVersion): Promise<string> {
+interface Handshake { readonly version: string; readonly alpn: string | false }
+
+function handshake(min: tls.SecureVersion, max: tls.SecureVersion, ciphers = 'DEFAULT@SECLEVEL=0'): Promise<Handshake> {
   return new Promise((resolve, reject) => {
-    // SECLEVEL=0 lets this client offer old versions, so a refusal can only come from nginx.
-    const socket = tls.connect({ host: '127.0.0.1', port: nginx.httpsPort, servername: 'localhost', ca: nginx.ca, minVersion: min, maxVersion: max, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-      const version = socket.getProtocol() ?? '';
+    // SECLEVEL=0 lets this client offer old versions and ciphers, so a refusal can only come from nginx.
+    const socket = tls.connect({ host: '127.0.0.1', port: nginx.httpsPort, servername: 'localhost', ca: nginx.ca, minVersion: min, maxVersion: max, ciphers, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      const result = { version: socket.getProtocol() ?? '', alpn: socket.alpnProtocol ?? false };
       socket.end();
-      resolve(version);
+      resolve(result);
     });
     socket.setTimeout(5000, () => socket.destroy(new Error('handshake timeout')));
     socket.on('error', reject);
@@ -58,8 +60,23 @@ test('a forged Host does not steer the redirect', async () => {
 });
 
 test('TLS 1.2 and 1.3 are accepted, TLS 1.3 by default', async () => {
-  assert.equal(await handshake('TLSv1.2', 'TLSv1.2'), 'TLSv1.2');
-  assert.equal(await handshake('TLSv1.2', 'TLSv1.3'), 'TLSv1.3');
+  assert.equal((await handshake('TLSv1.2', 'TLSv1.2')).version, 'TLSv1.2');
+  assert.equal((await handshake('TLSv1.2', 'TLSv1.3')).version, 'TLSv1.3');
+});
+
+test('HTTP/2 is offered (ALPN h2)', async () => {
+  assert.equal((await handshake('TLSv1.2', 'TLSv1.3')).alpn, 'h2');
+});
+
+test('TLS 1.2 without forward secrecy or AEAD is refused (modern ciphers only)', async () => {
+  for (const weak of ['AES128-SHA', 'AES256-GCM-SHA384', 'ECDHE-RSA-AES128-SHA', 'ECDHE-ECDSA-AES128-SHA256']) {
+    await assert.rejects(handshake('TLSv1.2', 'TLSv1.2', `${weak}@SECLEVEL=0`), (err: NodeJS.ErrnoException) => {
+      assert.match(String(err.code), /ALERT_HANDSHAKE_FAILURE|NO_SHARED_CIPHER/, `${weak}: ${err.code}`);
+      return true;
+    });
+  }
+  // and one of the configured suites works
+  assert.equal((await handshake('TLSv1.2', 'TLSv1.2', 'ECDHE-ECDSA-AES128-GCM-SHA256')).version, 'TLSv1.2');
 });
 
 test('TLS 1.0 and 1.1 are refused by the server', async () => {
