@@ -75,3 +75,18 @@ test('Piper and a voice are in the image, selected by default', () => {
 test('the container health probe exits 1 when nothing answers (it does not need curl)', async () => {
   await assert.rejects(run('node', [path.join(root, 'deployment/docker/healthcheck.cjs'), 'http://127.0.0.1:9/health'], { timeout: 10_000 }), (e: { code?: number }) => e.code === 1);
 });
+
+test('everything the build copies from the context passes the allow-list of Dockerfile.dockerignore', () => {
+  const allowed = readFileSync(path.join(root, 'deployment/Dockerfile.dockerignore'), 'utf8').split('\n')
+    .filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
+  for (const s of all) {
+    for (const i of s.body.filter((x) => x.op === 'COPY' && !/--from=/.test(x.args))) {
+      const sources = i.args.split(/\s+/).filter((t) => t && !t.startsWith('--')).slice(0, -1);
+      for (const src of sources) {
+        const clean = src.replace(/\/$/, '');
+        assert.ok(allowed.some((a) => clean === a || clean.startsWith(`${a}/`)), `COPY ${src} is excluded from the build context`);
+        assert.ok(existsSync(path.join(root, clean)), `COPY ${src}: no such file`);
+      }
+    }
+  }
+});
