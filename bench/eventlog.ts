@@ -6,6 +6,7 @@
  * consumption rate. Uses temporary data directories and unique Kafka topic prefixes.
  */
 import fs from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
 import os from 'node:os';
 import path from 'node:path';
 import { RequestCompleted } from '../events/index.ts';
@@ -97,7 +98,8 @@ async function latency(log: EventLog, n: number): Promise<{ p50: number; p99: nu
 
 async function run(kind: 'embedded' | 'kafka') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jarvis-bench-'));
-  const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, ...(kind === 'kafka' && { KAFKA_BROKERS: brokers!, JARVIS_TOPIC_PREFIX: `bench-${Date.now()}.` }) });
+  const prefix = `bench-${Date.now()}.`;
+  const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, ...(kind === 'kafka' && { KAFKA_BROKERS: brokers!, JARVIS_TOPIC_PREFIX: prefix }) });
   const log = createEventLog(config, { topics: TOPICS });
   await log.start();
   const total = kind === 'embedded' ? 200_000 : 100_000;
@@ -107,6 +109,12 @@ async function run(kind: 'embedded' | 'kafka') {
   const pub = await publishCost(log, dir, 20, 5000);
   await log.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  if (kind === 'kafka') {
+    const admin = new Kafka({ clientId: 'jarvis-bench', brokers: brokers!.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) });
+    await admin.disconnect();
+  }
   console.log(JSON.stringify({ log: kind, appendEventsPerSec: Math.round(append), consumeEventsPerSec: Math.round(consume), appendToConsumerMs: lat, publishCallUs: +pub.publishUs.toFixed(2), groupCommitUsPerEvent: +pub.commitUsPerEvent.toFixed(2), drain100kMs: Math.round(pub.drainMs), recordBytes: records(1)[0]!.value.length }));
 }
 

@@ -40,7 +40,7 @@ for (const impl of implementations) {
     after(async () => {
       for (const { log, factory } of opened) {
         await log.close();
-        factory.cleanup();
+        await factory.cleanup();
       }
     });
 

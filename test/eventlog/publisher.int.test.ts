@@ -13,7 +13,7 @@ import { createEventLog, createPublisher } from '../../src/eventlog/factory.ts';
 import type { TopicSpecs } from '../../src/eventlog/topics.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { randomIds } from '../../src/shared/ids.ts';
-import { collect, kafkaBrokers, requestEvent, tempDir, uniqueName } from '../support/eventlog-harness.ts';
+import { collect, deleteKafkaTopics, kafkaBrokers, requestEvent, tempDir, uniqueName } from '../support/eventlog-harness.ts';
 
 const TOPICS: TopicSpecs = { 'jarvis.http': { partitions: 3, retentionMs: 86_400_000 } };
 
@@ -35,11 +35,12 @@ for (const mode of modes) {
     test('publishes 2,000 events that a consumer reads back as valid envelopes, in order per key', async () => {
       const dir = tempDir('publisher');
       dirs.push(dir);
-      const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, JARVIS_INSTANCE_ID: 'pub-test', ...(mode.brokers && { KAFKA_BROKERS: mode.brokers.join(','), JARVIS_TOPIC_PREFIX: `${uniqueName('pub')}.` }) });
+      const prefix = `${uniqueName('pub')}.`;
+      const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, JARVIS_INSTANCE_ID: 'pub-test', ...(mode.brokers && { KAFKA_BROKERS: mode.brokers.join(','), JARVIS_TOPIC_PREFIX: prefix }) });
       const log = createEventLog(config, { topics: TOPICS });
       await log.start();
       const publisher = createPublisher(config, log, systemClock, randomIds);
-      closers.push(() => log.close(), () => publisher.close());
+      closers.push(async () => void (mode.brokers && (await deleteKafkaTopics(mode.brokers, prefix))), () => log.close(), () => publisher.close());
       const c = await collect(log, { groupId: uniqueName('g'), topics: ['jarvis.http'], fromBeginning: true });
       const ids: string[] = [];
       for (let i = 0; i < 2000; i++) {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EmbeddedEventLog } from '../../src/eventlog/embedded/log.ts';
+import { Kafka, logLevel } from 'kafkajs';
 import { KafkaEventLog } from '../../src/eventlog/kafka/log.ts';
 import type { TopicSpecs } from '../../src/eventlog/topics.ts';
 import type { ConsumedRecord, EventLog, SubscribeOptions, Subscription } from '../../src/eventlog/types.ts';
@@ -26,7 +27,7 @@ export function tempDir(label: string): string {
 export interface LogFactory {
   readonly kind: 'embedded' | 'kafka';
   open(): EventLog;
-  cleanup(): void;
+  cleanup(): Promise<void> | void;
 }
 
 export function embeddedFactory(topics: TopicSpecs, dir = tempDir('eventlog')): LogFactory & { file: string } {
@@ -43,8 +44,22 @@ export function kafkaFactory(topics: TopicSpecs, brokers: string[], prefix = `${
   return {
     kind: 'kafka',
     open: () => new KafkaEventLog({ brokers, clientId: 'jarvis-test', topics, topicPrefix: prefix }),
-    cleanup: () => {},
+    cleanup: () => deleteKafkaTopics(brokers, prefix),
   };
+}
+
+/** Deletes the topics a test created under `prefix`, so the shared broker does not pile them up. */
+export async function deleteKafkaTopics(brokers: string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'jarvis-test-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } catch {
+    // best effort: a leftover topic is harmless, only untidy
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** A consumer that keeps what it receives. */
