@@ -44,6 +44,7 @@ export class EmbeddedEventLog implements EventLog {
   private readonly settings: EmbeddedConsumerSettings;
   private appendTx: ((records: readonly LogRecord[]) => void) | null = null;
   private lastError: string | null = null;
+  private trimTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EmbeddedLogOptions) {
     this.file = path.resolve(options.file);
@@ -64,8 +65,12 @@ export class EmbeddedEventLog implements EventLog {
     }).immediate();
     this.db = db;
     this.loadTopics();
-    this.trimExpired();
     this.appendTx = this.prepareAppend(db);
+    await this.trimExpired();
+    this.trimTimer = setInterval(() => {
+      this.trimExpired().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'embedded log: retention pass failed'));
+    }, 3_600_000);
+    this.trimTimer.unref();
   }
 
   async append(records: readonly LogRecord[]): Promise<void> {
@@ -107,6 +112,7 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.trimTimer);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.subscriptions.clear();
     this.db?.close();
@@ -156,15 +162,36 @@ export class EmbeddedEventLog implements EventLog {
     for (const r of rows) this.partitions.set(r.topic, r.partitions);
   }
 
-  /** Retention, as Kafka applies it: drop records older than the topic's retention, but keep each partition's newest so offsets keep growing. */
-  private trimExpired(): void {
-    const db = this.db!;
+  /**
+   * Retention, as Kafka applies it: drops records older than the topic's retention, oldest
+   * first, in chunks of 1,000 with a yield between them (so the hourly pass never stalls the
+   * event loop), and always keeps a partition's newest record so its offsets keep growing.
+   */
+  private async trimExpired(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
     const now = this.clock.now();
-    const trim = db.prepare(`DELETE FROM records WHERE topic = ? AND ts < ?
-      AND "offset" < (SELECT MAX(r2."offset") FROM records r2 WHERE r2.topic = records.topic AND r2.partition = records.partition)`);
-    const topics = db.prepare('SELECT topic, retention_ms FROM topics WHERE retention_ms >= 0').all() as { topic: string; retention_ms: number }[];
+    const oldest = db.prepare('SELECT "offset", ts FROM records WHERE topic = ? AND partition = ? ORDER BY "offset" LIMIT 1000');
+    const head = db.prepare('SELECT MAX("offset") FROM records WHERE topic = ? AND partition = ?').pluck();
+    const drop = db.prepare('DELETE FROM records WHERE topic = ? AND partition = ? AND "offset" <= ?');
+    const topics = db.prepare('SELECT topic, partitions, retention_ms FROM topics WHERE retention_ms >= 0').all() as { topic: string; partitions: number; retention_ms: number }[];
     for (const t of topics) {
-      const removed = trim.run(t.topic, now - t.retention_ms).changes;
+      let removed = 0;
+      for (let p = 0; p < t.partitions; p++) {
+        for (;;) {
+          if (this.db !== db) return; // closed meanwhile
+          const newest = head.get(t.topic, p) as number | null;
+          const rows = oldest.all(t.topic, p) as { offset: number; ts: number }[];
+          let last = -1;
+          for (const r of rows) {
+            if (r.ts >= now - t.retention_ms || r.offset >= (newest ?? 0)) break;
+            last = r.offset;
+          }
+          if (last < 0) break;
+          removed += drop.run(t.topic, p, last).changes;
+          await new Promise((r) => setImmediate(r));
+        }
+      }
       if (removed > 0) this.log.info({ topic: t.topic, removed }, 'embedded log: retention removed old records');
     }
   }
