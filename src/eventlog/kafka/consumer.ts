@@ -79,13 +79,17 @@ export async function subscribeKafka(kafka: Kafka, admin: Admin, prefix: string,
         const highWatermark = (BigInt(batch.highWatermark) - 1n).toString();
         for (let backoff = 100; ; backoff = Math.min(backoff * 2, 5000)) {
           if (!isRunning() || isStale()) return;
+          // kafkajs heartbeats only between fetches or when asked: keep the membership alive
+          // while a long batch (a rebuild, a slow disk) is in the handler.
+          const beat = setInterval(() => void heartbeat().catch(() => {}), 1000);
           try {
             await options.onBatch({ topic, partition: batch.partition, records, highWatermark });
             break;
           } catch (err) {
             log.warn({ groupId: options.groupId, topic, partition: batch.partition, err: errorMessage(err), retryInMs: backoff }, 'kafka: batch handler failed, retrying');
             await sleep(backoff);
-            await heartbeat().catch(() => {});
+          } finally {
+            clearInterval(beat);
           }
         }
         const next = (BigInt(batch.lastOffset()) + 1n).toString();
