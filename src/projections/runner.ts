@@ -105,6 +105,9 @@ export class ProjectionRunner {
   private building = false;
   /** A batch failed while building: memory cannot be restored, so the build starts over. */
   private broken = false;
+  /** Grows while builds keep failing (the log or the publisher is down), so they do not spin. */
+  private restartDelayMs = 0;
+  private stopped = false;
   private readonly clock: Clock;
   private readonly logger: LogSink;
 
@@ -155,6 +158,7 @@ export class ProjectionRunner {
 
   /** Stops consuming, writes a final snapshot (a restart then replays no journal), closes the store. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.readyTimer);
     await this.sub?.stop();
     this.sub = null;
@@ -251,6 +255,7 @@ export class ProjectionRunner {
 
   /** After a failure while building: leave the group, drop what was built, and build again. */
   private async restartBuild(): Promise<void> {
+    if (this.stopped) return;
     try {
       await this.sub?.stop();
       this.sub = null;
@@ -259,10 +264,10 @@ export class ProjectionRunner {
         this.progress.reset();
         this.broken = false;
       });
-      await this.follow();
+      if (!this.stopped) await this.follow();
     } catch (err) {
       this.logger.error({ set: this.options.setName, err: errorMessage(err) }, 'projections: could not restart the build; retrying in 1 s');
-      setTimeout(() => void this.restartBuild(), 1000).unref();
+      if (!this.stopped) setTimeout(() => void this.restartBuild(), 1000).unref();
     }
   }
 
@@ -273,6 +278,7 @@ export class ProjectionRunner {
     this.store.setBuilding(false, this.options.durability !== 'normal');
     this.store.commit({ positions: this.positions, snapshot, built: true }, () => {});
     this.building = false;
+    this.restartDelayMs = 0;
     this.logger.info({ set: this.options.setName, applied: this.counters.applied }, 'projections: build caught up');
   }
 
@@ -379,7 +385,8 @@ export class ProjectionRunner {
       if (this.building) {
         this.logger.warn(where, 'projections: batch failed while building; the build starts over');
         this.broken = true;
-        setImmediate(() => void this.restartBuild());
+        this.restartDelayMs = Math.min(30_000, Math.max(500, this.restartDelayMs * 2));
+        setTimeout(() => void this.restartBuild(), this.restartDelayMs).unref();
       } else {
         this.logger.warn(where, 'projections: batch failed; state restored from the store');
         this.load();
