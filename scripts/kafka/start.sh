@@ -73,7 +73,7 @@ if [ ! -f "$LIBS/.complete" ]; then
   echo "kafka: fetching org.apache.kafka:kafka_2.13:$VERSION from Maven Central…"
   t0=$SECONDS
   rm -rf "$LIBS" && mkdir -p "$LIBS"
-  mvn -q -B -f scripts/kafka/pom.xml -Dmaven.repo.local="$ROOT/.tools/m2" -Dkafka.version="$VERSION" \
+  mvn -q -B -Dstyle.color=never -f scripts/kafka/pom.xml -Dmaven.repo.local="$ROOT/.tools/m2" -Dkafka.version="$VERSION" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS"
   touch "$LIBS/.complete"
   echo "kafka: fetched $(ls "$LIBS" | wc -l) jars in $((SECONDS - t0))s"
