@@ -99,31 +99,14 @@ export class BufferedPublisher implements Publisher {
   async drain(timeoutMs: number): Promise<void> {
     const target = this.publishedSeq;
     const deadline = Date.now() + timeoutMs;
-    const timeout = <T>(p: Promise<T>) =>
-      new Promise<T>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`publisher: not delivered within ${timeoutMs} ms (${this.lastError ?? 'log slow'})`)), Math.max(0, deadline - Date.now()));
-        p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e as Error); });
-      });
-    await timeout(this.waitCommitted(target));
     const t = this.options.target;
-    if (t.mode === 'direct') return;
-    // Delivered once no outbox row up to our last committed id remains (whoever's relay sent it).
-    const lastId = this.lastCommittedId;
-    if (lastId === 0) return;
-    await timeout(
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (!t.outbox.hasPendingUpTo(lastId)) {
-            clearInterval(poll);
-            off();
-            resolve();
-          }
-        };
-        const off = t.relay.onProgress(check);
-        const poll = setInterval(check, 20);
-        check();
-      }),
-    );
+    // Delivered: committed, and (outbox) no row up to our last committed id is left — whichever
+    // process's relay sent it. Polling keeps this free of listeners that could outlive a timeout.
+    const delivered = () => this.committedSeq >= target && (t.mode === 'direct' || this.lastCommittedId === 0 || !t.outbox.hasPendingUpTo(this.lastCommittedId));
+    while (!delivered()) {
+      if (Date.now() >= deadline) throw new Error(`publisher: not delivered within ${timeoutMs} ms (${this.stats().lastError ?? 'log slow'})`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   stats(): PublisherStats {
