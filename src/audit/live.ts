@@ -5,7 +5,6 @@
  * polls the store (another process may be the writer); a comment line every `heartbeatMs`
  * keeps proxies and idle timers from closing the stream. The number of clients is bounded.
  */
-import { SECURITY_EVENT_KINDS } from '../../events/index.ts';
 import { AppError } from '../shared/errors.ts';
 import type { JarvisContext } from '../http/state.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -62,8 +61,8 @@ export async function streamLive(ctx: JarvisContext, audit: Audit, clients: Live
     while (!ended) {
       const batch = store.after(position, filters, clock.now());
       for (const { position: p, record } of batch) {
-        const code = SECURITY_EVENT_KINDS[record.type as keyof typeof SECURITY_EVENT_KINDS]?.code ?? record.type;
-        const ok = res.write(`id: ${record.id}\nevent: ${code}\ndata: ${JSON.stringify(record)}\n\n`);
+        // No `event:` field: EventSource's onmessage sees every record (the code is in the data).
+        const ok = res.write(`id: ${record.id}\ndata: ${JSON.stringify(record)}\n\n`);
         position = p;
         lastWrite = clock.now();
         if (!ok) await new Promise<void>((r) => (res.once('drain', r), res.once('close', r)));

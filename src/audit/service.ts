@@ -48,7 +48,7 @@ export interface Audit {
   verify(withLog: boolean): Promise<VerifyReport>;
   /** Runs retention now; returns how many records were dropped. */
   prune(nowMs: number): number;
-  /** Writes the current chain heads to audit-heads.jsonl, the log and the store. */
+  /** Writes the chain heads that moved since the last call to audit-heads.jsonl, the log and the store. */
   publishHeads(nowMs: number): ChainHead[];
   stop(): Promise<void>;
 }
@@ -67,6 +67,7 @@ export async function startAudit(deps: AuditDeps): Promise<Audit> {
   let rebuild = deps.rebuild ?? false;
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
+  const published = new Map<number, number>();
 
   async function tryRun(): Promise<boolean> {
     const r = new ProjectionRunner({
@@ -105,7 +106,9 @@ export async function startAudit(deps: AuditDeps): Promise<Audit> {
       return dropped;
     },
     publishHeads(nowMs) {
-      const tips = store.tips();
+      // Only heads that moved: an idle log adds no lines.
+      const tips = store.tips().filter((h) => published.get(h.partition) !== h.seq);
+      for (const h of tips) published.set(h.partition, h.seq);
       const lines = tips.map((h) => JSON.stringify({ at: new Date(nowMs).toISOString(), partition: h.partition, seq: h.seq, hash: h.hash }));
       if (lines.length > 0) fs.appendFileSync(headsFile, lines.join('\n') + '\n');
       for (const h of tips) {

@@ -101,7 +101,8 @@ describe('the audit API', () => {
     assert.equal(first.status, 200);
     await failFrom('198.51.100.77', 1);
     const [e1] = await first.next(1);
-    assert.equal(e1!.event, 'JRV-AUTH-001');
+    assert.equal(e1!.event, null, 'plain message events, so EventSource.onmessage sees them');
+    assert.equal((JSON.parse(e1!.data) as Rec).data.code, 'JRV-AUTH-001');
     assert.equal((JSON.parse(e1!.data) as Rec).data.ip, '198.51.100.77');
     assert.equal(e1!.id, (JSON.parse(e1!.data) as Rec).id);
     await j.until(() => first.comments.some((c) => c.startsWith('heartbeat')), 5000);
