@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventLog } from './types.ts';
 import type { Outbox } from './outbox.ts';
 import { errorMessage, type LogSink } from './logger.ts';
+import { settleWithin } from './timeout.ts';
 
 export interface RelaySettings {
   readonly batchSize: number;
@@ -55,11 +56,15 @@ export class Relay {
     return () => this.progress.delete(listener);
   }
 
-  /** Finishes the batch in hand, then gives the lease up so another process can take over at once. */
+  /**
+   * Finishes the batch in hand (waiting at most 10 s: with the broker down an append can retry
+   * for longer; its rows then simply stay in the outbox for the next start), then gives the
+   * lease up so another process can take over at once.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
-    await this.done;
+    if (!(await settleWithin(this.done, 10_000))) this.logger.warn({}, 'outbox relay: stopped with an append in flight; its rows stay in the outbox');
     try {
       this.outbox.unlease(this.owner);
     } catch {
