@@ -36,6 +36,9 @@ DATA=$RUN/$NAME-data
 CONF=$RUN/$NAME.properties
 LOG=$RUN/$NAME.log
 mkdir -p "$RUN"
+# One start at a time per instance (npm test and a developer may race): the second waits, then
+# finds the broker the first started.
+if command -v flock >/dev/null; then exec 9>"$RUN/$NAME.lock"; flock 9; fi
 
 is_broker() { # pid → true when it is a live kafka.Kafka JVM
   [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'
@@ -150,7 +153,8 @@ fi
 
 # 4. Start in the background, in its own session so it outlives this script.
 t0=$SECONDS
-setsid java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF" >>"$LOG" 2>&1 </dev/null &
+# 9>&-: the broker must not inherit (and hold forever) the start lock.
+setsid java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF" >>"$LOG" 2>&1 </dev/null 9>&- &
 echo $! >"$PIDFILE"
 wait_ready
 echo "kafka: $VERSION ready on 127.0.0.1:$PORT (pid $(cat "$PIDFILE"), started in $((SECONDS - t0))s)"

@@ -24,6 +24,6 @@ else
 fi
 rm -f "$PIDFILE"
 if [ "$wipe" = 1 ]; then
-  rm -rf ".run/$NAME-data" ".run/$NAME.properties" ".run/$NAME-log4j.properties" ".run/$NAME-log4j2.properties" ".run/$NAME.log"
+  rm -rf ".run/$NAME-data" ".run/$NAME.lock" ".run/$NAME.properties" ".run/$NAME-log4j.properties" ".run/$NAME-log4j2.properties" ".run/$NAME.log"
   echo "kafka: wiped .run/$NAME-data"
 fi
