@@ -18,7 +18,7 @@ export const httpErrors = {
   unsupportedMediaType: (expected: string) =>
     new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', { status: 415, title: 'Unsupported media type', detail: `Send the body as ${expected}.` }),
   payloadTooLarge: (limit: number) =>
-    new AppError('ERR_PAYLOAD_TOO_LARGE', { status: 413, title: 'Payload too large', detail: `The body may not exceed ${limit} bytes.`, headers: { Connection: 'close' } }),
+    new AppError('ERR_PAYLOAD_TOO_LARGE', { status: 413, title: 'Payload too large', detail: `The body may not exceed ${limit} bytes.` }),
   malformedJson: () => new AppError('ERR_MALFORMED_JSON', { status: 400, title: 'Bad request', detail: 'The body is not valid JSON.' }),
   validation: (errors: readonly FieldError[]) =>
     new AppError('ERR_VALIDATION', { status: 400, title: 'Bad request', detail: 'The request failed validation.', errors }),

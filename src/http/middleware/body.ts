@@ -13,10 +13,36 @@ import { AppError, type FieldError } from '../../shared/errors.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
 
+/** After a 413, the rest of the upload is read and dropped (up to this much) so the client can read the answer. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 10_000;
+
+/**
+ * Discards what is left of a refused upload, bounded in bytes and time. Closing at once would
+ * reset the connection with unread data in it, and the client would often lose the 413.
+ */
+function linger(req: JarvisContext['req']): void {
+  let dropped = 0;
+  const stop = () => req.destroy();
+  const timer = setTimeout(stop, LINGER_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) stop();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
 /** Reads the raw body, failing with 413 as soon as it exceeds `limit` bytes. */
 export function readBody(ctx: JarvisContext, limit: number): Promise<Buffer> {
   const declared = ctx.get('content-length');
-  if (declared && Number(declared) > limit) return Promise.reject(httpErrors.payloadTooLarge(limit));
+  if (declared && Number(declared) > limit) {
+    if (Number(declared) - limit > LINGER_BYTES) ctx.set('Connection', 'close');
+    else linger(ctx.req);
+    return Promise.reject(httpErrors.payloadTooLarge(limit));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -30,7 +56,7 @@ export function readBody(ctx: JarvisContext, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        req.pause();
+        linger(req);
         reject(httpErrors.payloadTooLarge(limit));
         return;
       }
