@@ -99,7 +99,7 @@ export async function startAudit(deps: AuditDeps): Promise<Audit> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    verify: (withLog) => (withLog ? verifyAgainstLog(store, deps.log, SECURITY_TOPIC, pseudonyms) : Promise.resolve(verifyStore(store))),
+    verify: (withLog) => (withLog ? verifyAgainstLog(store, deps.log, SECURITY_TOPIC, pseudonyms, { groupPrefix: deps.groupPrefix ?? 'jarvis.audit' }) : Promise.resolve(verifyStore(store))),
     prune(nowMs) {
       const dropped = store.prune(nowMs - deps.audit.retentionMs);
       if (dropped > 0) logger.info({ dropped, retention_ms: deps.audit.retentionMs }, 'audit: retention dropped old records');

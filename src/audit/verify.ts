@@ -44,7 +44,7 @@ interface Walk {
 }
 
 /** Verifies the store, then compares it with `topic` as the log holds it. */
-export async function verifyAgainstLog(store: AuditStore, log: EventLog, topic: string, pseudo: Pseudonymizer, opts: { quietMs?: number; timeoutMs?: number } = {}): Promise<VerifyReport> {
+export async function verifyAgainstLog(store: AuditStore, log: EventLog, topic: string, pseudo: Pseudonymizer, opts: { quietMs?: number; timeoutMs?: number; groupPrefix?: string } = {}): Promise<VerifyReport> {
   const own = verifyStore(store);
   if (!own.ok) return own;
   return compare(store, own, log, topic, pseudo, opts);
@@ -72,7 +72,7 @@ function pagedRows(store: AuditStore, part: number): Iterator<ChainRow> {
   };
 }
 
-async function compare(store: AuditStore, own: VerifyReport, log: EventLog, topic: string, pseudo: Pseudonymizer, opts: { quietMs?: number; timeoutMs?: number }): Promise<VerifyReport> {
+async function compare(store: AuditStore, own: VerifyReport, log: EventLog, topic: string, pseudo: Pseudonymizer, opts: { quietMs?: number; timeoutMs?: number; groupPrefix?: string }): Promise<VerifyReport> {
   const walks = new Map<number, Walk>();
   const walk = (p: number): Walk => {
     let w = walks.get(p);
@@ -142,7 +142,7 @@ async function compare(store: AuditStore, own: VerifyReport, log: EventLog, topi
     }
   };
 
-  const sub = await log.subscribe({ groupId: `jarvis.audit.verify.${randomBytes(6).toString('hex')}`, topics: [topic], fromBeginning: true, onBatch });
+  const sub = await log.subscribe({ groupId: `${opts.groupPrefix ?? 'jarvis.audit'}.verify.${randomBytes(6).toString('hex')}`, topics: [topic], fromBeginning: true, onBatch });
   const quietMs = opts.quietMs ?? (log.kind === 'kafka' ? 3000 : 1000);
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   while (!problem && Date.now() - lastBatch < quietMs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

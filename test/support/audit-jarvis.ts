@@ -60,7 +60,7 @@ export async function startAuditJarvis(env: Record<string, string> = {}, options
   const ids = randomIds;
   const now = () => clock.now();
   const projector = await startProjector(config, { log, housekeepingMs: 0, settleMs: 100, logger });
-  const audit = await startAudit({ log, dataDir: config.dataDir, audit: parseAuditConfig({ JARVIS_AUDIT_HEAD_EVERY: '1h', ...env }), settleMs: 100, logger });
+  const audit = await startAudit({ log, dataDir: config.dataDir, audit: parseAuditConfig({ JARVIS_AUDIT_HEAD_EVERY: '1h', ...env }), groupPrefix: `${config.eventLog.topicPrefix}jarvis.audit`, settleMs: 100, logger });
   const effects = createLocalEffects({ keys: keyView(live.keys), sessions: sessionView(live.sessions, now), blocks: blockView(live.blocks) }, now);
   const jwt = createJwtService({ secret: config.auth.jwtSecret!, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, ttlMs: config.auth.jwtTtlMs });
   const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
