@@ -68,7 +68,8 @@ if (kafkaBrokers) LOGS.push(['Kafka', () => kafkaLog(kafkaBrokers!)]);
 for (const [label, handle] of LOGS) {
   test(`events are applied once, stored with their positions, and a restart continues where it stopped (${label})`, { timeout: 120_000 }, async () => {
     const dir = tempDir('runner');
-    const log = handle(dir).open();
+    const h = handle(dir);
+    const log = h.open();
     await log.start();
     const file = path.join(dir, 'projections.db');
     try {
@@ -87,13 +88,15 @@ for (const [label, handle] of LOGS) {
       });
     } finally {
       await log.close();
+      await h.cleanup();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test(`a batch delivered again after its acknowledgement was lost is not counted twice (${label})`, { timeout: 120_000 }, async () => {
     const dir = tempDir('runner');
-    const log = failingAfterHandler(handle(dir, 40).open(), 5);
+    const h = handle(dir, 40);
+    const log = failingAfterHandler(h.open(), 5);
     await log.start();
     try {
       await appendAll(log, requests(300));
@@ -106,6 +109,7 @@ for (const [label, handle] of LOGS) {
       });
     } finally {
       await log.close();
+      await h.cleanup();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -18,7 +18,7 @@ import { startProjector, type Projector } from '../../src/projector/projector.ts
 import { startViews, type Views } from '../../src/projector/views.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { at } from '../support/projections-given.ts';
-import { appendAll, eventually, kafkaBrokers, tempDir } from '../support/projections-log.ts';
+import { appendAll, deleteKafkaTopics, eventually, kafkaBrokers, tempDir } from '../support/projections-log.ts';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -55,6 +55,7 @@ async function world(brokers: string[] | null): Promise<World> {
       await views.stop();
       await projector.stop();
       await log.close();
+      if (brokers) await deleteKafkaTopics(brokers, config.eventLog.topicPrefix);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

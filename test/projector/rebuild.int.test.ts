@@ -26,7 +26,7 @@ import { sessionsProjection } from '../../src/projections/sessions/index.ts';
 import type { DerivedEvent, Projection } from '../../src/projections/types.ts';
 import { createDerivedPublisher } from '../../src/projector/publish.ts';
 import { PROJECTOR_SET, startProjector } from '../../src/projector/projector.ts';
-import { appendAll, eventually, kafkaBrokers, tempDir } from '../support/projections-log.ts';
+import { appendAll, deleteKafkaTopics, eventually, kafkaBrokers, tempDir } from '../support/projections-log.ts';
 import { realisticEvents } from '../support/projections-stream.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -96,6 +96,7 @@ async function rebuildEqualsLive(brokers: string[] | null): Promise<void> {
   } finally {
     await derived.close();
     await log.close();
+    if (brokers) await deleteKafkaTopics(brokers, config.eventLog.topicPrefix);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,9 @@ import { EmbeddedEventLog } from '../../src/eventlog/embedded/log.ts';
 import { KafkaEventLog } from '../../src/eventlog/kafka/log.ts';
 import { catalogTopics } from '../../src/eventlog/topics.ts';
 import type { EventLog, LogRecord, SubscribeOptions, Subscription } from '../../src/eventlog/types.ts';
+import { deleteKafkaTopics } from './eventlog-harness.ts';
+
+export { deleteKafkaTopics };
 
 export const kafkaBrokers: string[] | null = process.env.KAFKA_BROKERS ? process.env.KAFKA_BROKERS.split(',') : null;
 
@@ -24,16 +27,22 @@ export function tempDir(label: string): string {
 export interface LogHandle {
   readonly kind: 'embedded' | 'kafka';
   open(): EventLog;
+  /** Deletes what the log left on a shared broker (nothing for the embedded log: its dir goes). */
+  cleanup(): Promise<void>;
 }
 
 export function embeddedLog(dir: string, maxBatchRecords = 500): LogHandle {
   const file = path.join(dir, 'eventlog.db');
-  return { kind: 'embedded', open: () => new EmbeddedEventLog({ file, topics: catalogTopics(), durability: 'normal', consumer: { heartbeatMs: 200, leaseMs: 3000, maxBatchRecords } }) };
+  return { kind: 'embedded', open: () => new EmbeddedEventLog({ file, topics: catalogTopics(), durability: 'normal', consumer: { heartbeatMs: 200, leaseMs: 3000, maxBatchRecords } }), cleanup: async () => {} };
 }
 
 export function kafkaLog(brokers: string[]): LogHandle {
   const prefix = `p${Date.now().toString(36)}${randomBytes(3).toString('hex')}.`;
-  return { kind: 'kafka', open: () => new KafkaEventLog({ brokers, clientId: 'jarvis-projections-test', topics: catalogTopics(), topicPrefix: prefix }) };
+  return {
+    kind: 'kafka',
+    open: () => new KafkaEventLog({ brokers, clientId: 'jarvis-projections-test', topics: catalogTopics(), topicPrefix: prefix }),
+    cleanup: () => deleteKafkaTopics(brokers, prefix),
+  };
 }
 
 /** The log record of an envelope: its catalog topic, the given partition key. */
