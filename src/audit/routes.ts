@@ -68,7 +68,8 @@ export function auditRoutes(deps: AuditRouteDeps): RouteSpec[] & { live: LiveCli
         auditRead(publisher, audit.pseudonyms, ctx, 'export', q);
         ctx.type = 'application/x-ndjson';
         ctx.set('Cache-Control', 'no-store');
-        // Pull-based: the next page is read only when the client has taken the previous one.
+        // Pull-based, one page ahead at most: the next page is read only when the client has
+        // taken the previous one, so an export of any size holds about one page in memory.
         ctx.body = Readable.from((function* () {
           for (const page of pages) {
             const take = page.slice(0, Math.min(page.length, left));
@@ -76,7 +77,7 @@ export function auditRoutes(deps: AuditRouteDeps): RouteSpec[] & { live: LiveCli
             if (take.length > 0) yield take.map((r) => JSON.stringify(r)).join('\n') + '\n';
             if (left <= 0) return;
           }
-        })());
+        })(), { objectMode: true, highWaterMark: 1 });
       },
     },
     {
