@@ -58,6 +58,14 @@ describe('order of checks', () => {
     await problem(res);
   });
 
+  it('names the security record a refusal caused in an Audit-Id header, and none on success', async () => {
+    const refused = await t.fetch('/status', { key: 'wrong-key-wrong-key-wrong' });
+    assert.equal(refused.status, 401);
+    assert.match(refused.headers.get('audit-id') ?? '', /^[0-9a-f-]{36}$/);
+    const ok = await t.fetch('/status', { key: KEYS.read });
+    assert.equal(ok.headers.get('audit-id'), null);
+  });
+
   it('answers 403 for a valid key without the permission before the content type', async () => {
     const res = await t.fetch('/chat', { method: 'POST', key: KEYS.read, headers: { 'content-type': 'text/plain' }, body: 'x' });
     assert.equal(res.status, 403);

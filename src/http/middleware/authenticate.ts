@@ -7,6 +7,7 @@ import type { Next } from 'koa';
 import { AuthDecisionRecorded, SessionRefreshed } from '../../../events/index.ts';
 import type { AuthFailure, Authenticator } from '../../auth/authenticate.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
 
@@ -44,7 +45,9 @@ export function authenticateMiddleware(opts: { authenticator: Authenticator; pub
     if (!verdict.ok) {
       const s = ctx.state;
       const method = header === undefined ? 'none' : /^bearer\s+eyJ/i.test(header) ? 'jwt' : 'api_key';
-      opts.publisher.publish(
+      publishAudited(
+        ctx,
+        opts.publisher,
         AuthDecisionRecorded,
         { stage: 'authentication', outcome: 'denied', reason: verdict.reason, method, principal: null, session_id: null, permission: null, ip: s.ip, route: s.route ?? 'unmatched', request_id: s.requestId },
         { key: s.ip, requestId: s.requestId, traceparent: s.traceparent },

@@ -7,6 +7,7 @@ import type { Next } from 'koa';
 import { AuthDecisionRecorded } from '../../../events/index.ts';
 import type { Permission } from '../../../events/define.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
 
@@ -14,11 +15,12 @@ import type { JarvisContext } from '../state.ts';
 export function publishAuthorization(publisher: Publisher, ctx: JarvisContext, outcome: 'granted' | 'denied', permission: Permission | null): void {
   const s = ctx.state;
   const p = s.principal!;
-  publisher.publish(
-    AuthDecisionRecorded,
-    { stage: 'authorization', outcome, reason: outcome === 'granted' ? 'ok' : p.method === 'jwt' && s.routeSpecs[0]?.access === 'api_key' ? 'jwt_not_allowed' : 'permission_denied', method: p.method, principal: p.id, session_id: p.sessionId, permission, ip: s.ip, route: s.route ?? 'unmatched', request_id: s.requestId },
-    { key: s.ip, requestId: s.requestId, traceparent: s.traceparent, actorId: p.id },
-  );
+  const reason: 'ok' | 'jwt_not_allowed' | 'permission_denied' = outcome === 'granted' ? 'ok' : p.method === 'jwt' && s.routeSpecs[0]?.access === 'api_key' ? 'jwt_not_allowed' : 'permission_denied';
+  const data = { stage: 'authorization' as const, outcome, reason, method: p.method, principal: p.id, session_id: p.sessionId, permission, ip: s.ip, route: s.route ?? 'unmatched', request_id: s.requestId };
+  const meta = { key: s.ip, requestId: s.requestId, traceparent: s.traceparent, actorId: p.id };
+  // A denial causes a security record: the client gets its Audit-Id.
+  if (outcome === 'denied') publishAudited(ctx, publisher, AuthDecisionRecorded, data, meta);
+  else publisher.publish(AuthDecisionRecorded, data, meta);
 }
 
 export function authorizeMiddleware(opts: { publisher: Publisher }) {

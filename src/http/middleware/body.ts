@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { InputRejected } from '../../../events/index.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
 import { AppError, type FieldError } from '../../shared/errors.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
 
@@ -93,7 +94,7 @@ function hasBody(ctx: JarvisContext): boolean {
 export function bodyMiddleware(opts: { maxBodyBytes: number; publisher: Publisher }) {
   function reject(ctx: JarvisContext, reason: 'body_too_large' | 'unsupported_media_type' | 'validation_failed' | 'malformed_json', err: AppError): never {
     const s = ctx.state;
-    opts.publisher.publish(InputRejected, { reason, ip: s.ip, principal: s.principal?.id ?? null, route: s.route!, status: err.status, request_id: s.requestId, detail: err.errors ? err.errors.map((e) => e.path).join(',').slice(0, 256) : null }, { key: s.ip, requestId: s.requestId, traceparent: s.traceparent, ...(s.principal && { actorId: s.principal.id }) });
+    publishAudited(ctx, opts.publisher, InputRejected, { reason, ip: s.ip, principal: s.principal?.id ?? null, route: s.route!, status: err.status, request_id: s.requestId, detail: err.errors ? err.errors.map((e) => e.path).join(',').slice(0, 256) : null }, { key: s.ip, requestId: s.requestId, traceparent: s.traceparent, ...(s.principal && { actorId: s.principal.id }) });
     throw err;
   }
 

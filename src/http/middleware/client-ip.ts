@@ -9,6 +9,7 @@ import { InputRejected } from '../../../events/index.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
 import { CidrSet } from '../../network/cidr.ts';
 import { createClientIpResolver } from '../../network/client-ip.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
 
@@ -41,7 +42,7 @@ export function ipFilterMiddleware(opts: {
     if (allowed && !allowed.has(ip)) reason = 'ip_not_allowed';
     else if (blocked.has(ip) || opts.blocks.isBlocked(ip, opts.now())) reason = 'ip_blocked';
     if (reason) {
-      opts.publisher.publish(InputRejected, { reason, ip, principal: null, route: 'unmatched', status: 403, request_id: ctx.state.requestId, detail: null }, { key: ip, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent });
+      publishAudited(ctx, opts.publisher, InputRejected, { reason, ip, principal: null, route: 'unmatched', status: 403, request_id: ctx.state.requestId, detail: null }, { key: ip, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent });
       throw reason === 'ip_blocked' ? httpErrors.ipBlocked() : httpErrors.ipNotAllowed();
     }
     await next();

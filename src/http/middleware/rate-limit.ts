@@ -8,6 +8,7 @@ import type { Next } from 'koa';
 import { RateLimitExceeded } from '../../../events/index.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
 import { type Limiter, type RateVerdict, type Scope, tighter, type Tier } from '../../ratelimit/limiter.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
 
@@ -33,7 +34,9 @@ function enforce(ctx: JarvisContext, opts: { limiter: Limiter; publisher: Publis
   const headers = rateLimitHeaders(combined);
   if (!verdict.allowed) {
     const s = ctx.state;
-    opts.publisher.publish(
+    publishAudited(
+      ctx,
+      opts.publisher,
       RateLimitExceeded,
       { tier, scope, ip: s.ip, principal: s.principal?.id ?? null, limit: verdict.limit, window_seconds: verdict.windowSeconds, retry_after_seconds: verdict.resetSeconds, request_id: s.requestId },
       { key: s.ip, requestId: s.requestId, traceparent: s.traceparent, ...(s.principal && { actorId: s.principal.id }) },

@@ -6,6 +6,7 @@
 import type { Next } from 'koa';
 import { InputRejected } from '../../../events/index.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
 
@@ -33,7 +34,7 @@ export function trustedHostMiddleware(opts: { trustedHosts: readonly string[]; p
   return async function trustedHost(ctx: JarvisContext, next: Next): Promise<void> {
     if (!EXEMPT.has(ctx.path) && !matches(ctx.get('host'))) {
       const ip = ctx.state.ip;
-      opts.publisher.publish(InputRejected, { reason: 'untrusted_host', ip, principal: null, route: 'unmatched', status: 421, request_id: ctx.state.requestId, detail: null }, { key: ip, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent });
+      publishAudited(ctx, opts.publisher, InputRejected, { reason: 'untrusted_host', ip, principal: null, route: 'unmatched', status: 421, request_id: ctx.state.requestId, detail: null }, { key: ip, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent });
       throw httpErrors.untrustedHost();
     }
     await next();

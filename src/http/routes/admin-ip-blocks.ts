@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { IpBlockAdded, IpBlockRemoved } from '../../../events/index.ts';
 import { canonicalCidr, isValidCidr } from '../../network/cidr.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { RouteSpec } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
@@ -44,7 +45,9 @@ export function adminIpBlockRoutes(deps: RouteDeps): RouteSpec[] {
         const cidr = canonicalCidr(body.cidr);
         const expiresAt = body.expires_in ? now + body.expires_in * 1000 : null;
         const by = ctx.state.principal!.id;
-        publisher.publish(
+        publishAudited(
+          ctx,
+          publisher,
           IpBlockAdded,
           { block_id: id, cidr, expires_at: iso(expiresAt), reason: body.reason ?? null, source: 'admin', created_by: by, created_at: new Date(now).toISOString() },
           { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: by },
@@ -65,7 +68,7 @@ export function adminIpBlockRoutes(deps: RouteDeps): RouteSpec[] {
         const id = ctx.params.id!;
         const block = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? effects.blocks.get(id) : undefined;
         if (!block) throw httpErrors.notFound('No such block.');
-        publisher.publish(IpBlockRemoved, { block_id: id, removed_by: ctx.state.principal!.id }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
+        publishAudited(ctx, publisher, IpBlockRemoved, { block_id: id, removed_by: ctx.state.principal!.id }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
         effects.blockRemoved(id);
         ctx.status = 204;
       },

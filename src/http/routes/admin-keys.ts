@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ApiKeyCreated, ApiKeyRevoked, ApiKeyRotated, Permission } from '../../../events/index.ts';
 import { generateManagedKey } from '../../auth/keys.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext, RouteSpec } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
@@ -42,7 +43,9 @@ export function adminKeyRoutes(deps: RouteDeps): RouteSpec[] {
     const now = clock.now();
     const { id, key, secretSha256 } = generateManagedKey();
     const permissions = [...new Set(input.permissions)];
-    publisher.publish(
+    publishAudited(
+      ctx,
+      publisher,
       ApiKeyCreated,
       { key_id: id, name: input.name, permissions, secret_sha256: secretSha256, created_at: new Date(now).toISOString(), expires_at: iso(input.expiresAt), created_by: ctx.state.principal!.id, rotated_from: input.rotatedFrom },
       meta(ctx, id),
@@ -94,7 +97,7 @@ export function adminKeyRoutes(deps: RouteDeps): RouteSpec[] {
         const rec = ID.test(id) ? effects.keys.get(id) : undefined;
         if (!rec) throw httpErrors.notFound('No such key.');
         if (!rec.revoked) {
-          publisher.publish(ApiKeyRevoked, { key_id: id, revoked_by: ctx.state.principal!.id, reason: null }, meta(ctx, id));
+          publishAudited(ctx, publisher, ApiKeyRevoked, { key_id: id, revoked_by: ctx.state.principal!.id, reason: null }, meta(ctx, id));
           effects.keyRevoked(id);
         }
         ctx.status = 204;
@@ -115,7 +118,7 @@ export function adminKeyRoutes(deps: RouteDeps): RouteSpec[] {
         const body = ctx.state.body as z.infer<typeof RotateKeyRequest>;
         const overlapUntil = clock.now() + (body.overlap_seconds ?? 86_400) * 1000;
         const successor = create(ctx, { name: rec.name, permissions: rec.permissions, expiresAt: rec.expiresAt, rotatedFrom: id });
-        publisher.publish(ApiKeyRotated, { key_id: id, successor_id: successor.id, overlap_until: new Date(overlapUntil).toISOString(), rotated_by: ctx.state.principal!.id }, meta(ctx, id));
+        publishAudited(ctx, publisher, ApiKeyRotated, { key_id: id, successor_id: successor.id, overlap_until: new Date(overlapUntil).toISOString(), rotated_by: ctx.state.principal!.id }, meta(ctx, id));
         ctx.status = 201;
         ctx.body = { ...successor, rotated_from: id, previous_key_expires_at: new Date(overlapUntil).toISOString() };
       },

@@ -1,6 +1,7 @@
 /** /admin/sessions: list and revoke JWT sessions. */
 import { z } from 'zod';
 import { SessionRevoked } from '../../../events/index.ts';
+import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { RouteSpec } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
@@ -52,7 +53,7 @@ export function adminSessionRoutes(deps: RouteDeps): RouteSpec[] {
         const s = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? effects.sessions.get(id) : undefined;
         if (!s) throw httpErrors.notFound('No such session.');
         if (s.state === 'active') {
-          publisher.publish(SessionRevoked, { session_id: id, principal: s.principal, by: ctx.state.principal!.id, reason: 'admin' }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
+          publishAudited(ctx, publisher, SessionRevoked, { session_id: id, principal: s.principal, by: ctx.state.principal!.id, reason: 'admin' }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
           effects.sessionRevoked(id);
         }
         ctx.status = 204;
