@@ -23,6 +23,7 @@ const { values } = parseArgs({ options: { events: { type: 'string' }, runs: { ty
 const N = Number(values.events ?? 1_000_000);
 const RUNS = Number(values.runs ?? 50);
 const dir = values.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'jarvis-bench-audit-'));
+fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, 'audit.db');
 
 // A deterministic generator, so runs are comparable.
