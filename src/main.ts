@@ -25,13 +25,17 @@ import { systemClock, type Clock } from './shared/clock.ts';
 import { randomIds, type IdGenerator } from './shared/ids.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type JarvisMetrics } from './telemetry/metrics.ts';
-import { instrumentPublisher, trackLiveState, trackTtsQueue } from './telemetry/wiring.ts';
+import { instrumentPublisher, trackTtsQueue } from './telemetry/wiring.ts';
 import { activeBlocks } from './projections/ipblocks/index.ts';
 import { listSessions } from './projections/sessions/index.ts';
 import { isAppError } from './shared/errors.ts';
 import { serveMetrics, type MetricsServer } from './telemetry/server.ts';
 import { blockView, keyView, remoteCounts, sessionView } from './views/adapters.ts';
-import { startLiveState, type LiveState } from './views/live.ts';
+import path from 'node:path';
+import type { Envelope, SecurityEventData, SecurityEventType } from '../events/index.ts';
+import { startProjector, type Projector } from './projector/projector.ts';
+import { startViews, type Views } from './projector/views.ts';
+import { securityEvent } from './telemetry/logger.ts';
 
 export interface JarvisOptions {
   readonly clock?: Clock;
@@ -42,6 +46,10 @@ export interface JarvisOptions {
   readonly speech?: SpeechPort;
   /** Do not open the metrics listener (cluster workers: the primary serves the aggregate). */
   readonly noMetricsListener?: boolean;
+  /** Name of this process's views in projections.db: `views`, or `views-w<N>` per cluster worker. */
+  readonly viewsSet?: string;
+  /** Run the projector here when JARVIS_PROJECTOR=inprocess (false in cluster workers: the primary runs it). */
+  readonly runProjector?: boolean;
 }
 
 export interface Jarvis {
@@ -50,7 +58,8 @@ export interface Jarvis {
   readonly config: Config;
   readonly log: EventLog;
   readonly publisher: Publisher;
-  readonly live: LiveState;
+  readonly live: Views;
+  readonly projector: Projector | null;
   readonly metrics: JarvisMetrics;
   /** Graceful: stop accepting, finish in-flight requests, flush the outbox, close the log. */
   close(graceMs?: number): Promise<void>;
@@ -67,10 +76,19 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   await log.start();
   const metrics = options.metrics ?? metricsFor(config);
   const publisher = instrumentPublisher(createPublisher(config, log, clock, ids, logger), metrics, { log: log.kind, topicPrefix: config.eventLog.topicPrefix });
-  const live = await startLiveState(log, {
-    groupId: `jarvis-api-live-${config.instanceId}-${ids.short(6)}`,
+  const live = await startViews({
+    log,
+    file: path.join(config.dataDir, 'projections.db'),
+    setName: options.viewsSet ?? 'views',
+    groupPrefix: `${config.eventLog.topicPrefix}jarvis.views.${config.instanceId}`,
     maxWindowMs: Math.max(config.rateLimit.api.windowMs, config.rateLimit.stream.windowMs),
+    clock,
+    logger,
+    metrics,
   });
+  const projector = config.eventLog.projector === 'inprocess' && options.runProjector !== false
+    ? await startProjector(config, { log, logger, clock, metrics, onSecurityRecord: (r) => { securityEvent(logger, r as Envelope<string, SecurityEventData>); metrics.securityEvent(r.type as SecurityEventType); } })
+    : null;
 
   const effects = createLocalEffects({ keys: keyView(live.keys), sessions: sessionView(live.sessions, now), blocks: blockView(live.blocks) }, now);
   if (!config.auth.jwtSecret) throw new Error('JARVIS_JWT_SECRET: missing (bootstrap should have generated one)');
@@ -95,7 +113,6 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
       }
     },
   };
-  trackLiveState(metrics, live);
   if (tts) trackTtsQueue(metrics, () => tts.status().queue);
   metrics.activeSessions.track(() => listSessions(live.sessions(), { activeAt: now() }).length);
   metrics.activeIpBlocks.track(() => {
@@ -110,6 +127,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
       const parts = {
         event_log: { ok: health.ok, detail: health.detail },
         projections: { ok: live.caughtUp(), detail: live.caughtUp() ? `caught up (lag ${live.lagEvents()} events)` : `replaying (lag ${live.lagEvents()} events)` },
+        ...(projector && { projector: { ok: projector.isReady(), detail: projector.isReady() ? `caught up (lag ${projector.lag().events} events)` : `replaying (lag ${projector.lag().events} events)` } }),
         outbox: (() => {
           const s = publisher.stats();
           const ok = s.outboxDepth < s.outboxCapacity;
@@ -185,6 +203,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     log,
     publisher,
     live,
+    projector,
     metrics,
     async close(graceMs = 10_000) {
       clearInterval(degradeTimer);
@@ -193,6 +212,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
       await chat.close();
       await tts?.close();
       await publisher.close();
+      await projector?.stop();
       await live.stop();
       await log.close();
     },
@@ -201,5 +221,5 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
 
 /** The metrics registry for this configuration: its providers, engine and projections start at 0. */
 export function metricsFor(config: Config): JarvisMetrics {
-  return createMetrics({ version: config.version, providers: config.chat.order, ttsEngines: [config.tts.engine], projections: ['live'] });
+  return createMetrics({ version: config.version, providers: config.chat.order, ttsEngines: [config.tts.engine], projections: ['views', 'projector'] });
 }

@@ -3,6 +3,7 @@
  * No other file reads process.env. `describeConfig` gives the fields that are safe to log.
  * Every variable is documented in deployment/.env.example.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { hostname } from 'node:os';
 import { type Permission } from '../../events/define.ts';
@@ -148,11 +149,13 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
   const brokers = list(env, 'KAFKA_BROKERS');
   const port = env.JARVIS_PORT !== undefined && env.JARVIS_PORT !== '' ? int(env, 'JARVIS_PORT', 8000, 0, 65535) : int(env, 'PORT', 8000, 0, 65535);
 
+  const dataDir = path.resolve(str(env, 'JARVIS_DATA_DIR', './data'));
   const config: Config = {
     nodeEnv,
     version,
-    instanceId: str(env, 'JARVIS_INSTANCE_ID', `${hostname()}-${process.pid}`),
-    dataDir: path.resolve(str(env, 'JARVIS_DATA_DIR', './data')),
+    // Stable across restarts (its consumer groups and views resume), unique per data directory.
+    instanceId: str(env, 'JARVIS_INSTANCE_ID', `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`),
+    dataDir,
     workers: int(env, 'JARVIS_WORKERS', production ? 4 : 1, 1, 64),
     logLevel: oneOf(env, 'JARVIS_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, nodeEnv === 'test' ? 'warn' : 'info'),
     logContent: bool(env, 'JARVIS_LOG_CONTENT', false),

@@ -5,6 +5,7 @@
  * its own (`npm run projector`) or the API's primary in embedded mode.
  */
 import path from 'node:path';
+import { SECURITY_TOPIC, type Envelope } from '../../events/index.ts';
 import type { Config } from '../config/config.ts';
 import { createEventLog } from '../eventlog/factory.ts';
 import { errorMessage, silentLog, type LogSink } from '../eventlog/logger.ts';
@@ -25,6 +26,8 @@ export interface ProjectorDeps {
   readonly clock?: Clock;
   /** Store-backed read models to keep in the same transaction (the audit log). */
   readonly stores?: readonly StoreProjection[];
+  /** Called for each security record after it is published (the SECURITY_EVENT log line, metrics). */
+  readonly onSecurityRecord?: (record: Envelope) => void;
   /** Drop the read models and replay the log from the beginning. */
   readonly rebuild?: boolean;
   /** Default `<dataDir>/projections.db`. */
@@ -70,7 +73,10 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
     groupPrefix: `${config.eventLog.topicPrefix}jarvis.projector`,
     projections: [security, sessionsProjection] as Projection<unknown>[],
     stores: deps.stores ?? [],
-    publish: (events) => derived.publish(events),
+    publish: async (events) => {
+      await derived.publish(events);
+      if (deps.onSecurityRecord) for (const e of events) if (e.topic === SECURITY_TOPIC) deps.onSecurityRecord(e.envelope);
+    },
     rebuild: deps.rebuild ?? false,
     clock,
     logger,
@@ -96,6 +102,7 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
       const due = recent.fresh([...sessionExpiryEvents(runner.state<SessionsState>('sessions'), nowMs, source), ...runner.scan(nowMs)], nowMs);
       try {
         await derived.publish(due);
+        if (deps.onSecurityRecord) for (const e of due) if (e.topic === SECURITY_TOPIC) deps.onSecurityRecord(e.envelope);
       } catch (err) {
         recent.forget(due);
         throw err;

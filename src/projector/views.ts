@@ -5,7 +5,7 @@
  * so a restart resumes from the stored state instead of replaying the log. Commits do not fsync
  * (durability 'normal'): the runner shares the event loop with requests, and a power loss costs
  * at most the last few batches of counters, never a double count.
- * Shaped like src/views/live.ts's LiveState, so the composition root can swap one for the other.
+ * The composition root (src/main.ts) reads them through src/views/adapters.ts.
  */
 import type { EventLog } from '../eventlog/types.ts';
 import type { LogSink } from '../eventlog/logger.ts';
