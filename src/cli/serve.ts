@@ -11,6 +11,8 @@ import { ConfigError, describeConfig, loadConfig, type Config } from '../config/
 import { metricsFor, startJarvis } from '../main.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { exposeToCluster, serveMetrics } from '../telemetry/server.ts';
+import { startProjector } from '../projector/projector.ts';
+import { securityEvent, type SecurityEventRecord } from '../telemetry/logger.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -33,7 +35,7 @@ async function runWorker(config: Config, clustered: boolean): Promise<void> {
   const logger = createLogger({ level: cfg.logLevel, base: { instance: instanceId } });
   const metrics = metricsFor(cfg);
   if (clustered) exposeToCluster(metrics.registry);
-  const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered });
+  const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered, ...(clustered && { viewsSet: `views-w${cluster.worker?.id ?? 0}`, runProjector: false }) });
   logger.info({ url: jarvis.url, metrics: jarvis.metricsUrl, config: describeConfig(cfg) }, 'jarvis api listening');
   let stopping = false;
   const stop = async (signal: string) => {
@@ -51,6 +53,8 @@ async function runWorker(config: Config, clustered: boolean): Promise<void> {
 async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { instance: config.instanceId, role: 'primary' } });
   const metricsServer = await serveMetrics({ host: config.http.metricsHost, port: config.http.metricsPort, clusterMode: true });
+  // The workers share the port; the projector runs once, here (unless JARVIS_PROJECTOR=external).
+  const projector = config.eventLog.projector === 'inprocess' ? await startProjector(config, { logger, onSecurityRecord: (r) => securityEvent(logger, r as SecurityEventRecord) }) : null;
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {
@@ -65,6 +69,7 @@ async function runPrimary(config: Config): Promise<void> {
       const check = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(check, 100));
       check();
     });
+    await projector?.stop();
     await metricsServer.close();
     process.exit(0);
   };
