@@ -68,5 +68,35 @@ for (const mode of modes) {
       await publisher.close();
       await log.close();
     });
+
+    test('two publishers sharing a data directory: one relay drains both, and the other takes over when it stops', { skip: mode.brokers ? false : 'the outbox is used with Kafka only' }, async () => {
+      const dir = tempDir('publisher-shared');
+      dirs.push(dir);
+      const prefix = `${uniqueName('pub')}.`;
+      const config = loadConfig({ NODE_ENV: 'test', JARVIS_DATA_DIR: dir, KAFKA_BROKERS: mode.brokers!.join(','), JARVIS_TOPIC_PREFIX: prefix });
+      const log = createEventLog(config, { topics: TOPICS });
+      await log.start();
+      const a = createPublisher(config, log, systemClock, randomIds);
+      const b = createPublisher(config, log, systemClock, randomIds);
+      closers.push(async () => void (await deleteKafkaTopics(mode.brokers!, prefix)), () => log.close(), () => a.close(), () => b.close());
+      const c = await collect(log, { groupId: uniqueName('g'), topics: ['jarvis.http'], fromBeginning: true });
+      const ids = new Set<string>();
+      for (let i = 0; i < 500; i++) {
+        ids.add(a.publish(RequestCompleted, requestEvent('10.9.0.1', i), { key: '10.9.0.1' }).id);
+        ids.add(b.publish(RequestCompleted, requestEvent('10.9.0.2', i), { key: '10.9.0.2' }).id);
+      }
+      await Promise.all([a.drain(30_000), b.drain(30_000)]);
+      const [da, db] = [a.stats().delivered, b.stats().delivered];
+      assert.equal(da + db, 1000);
+      assert.ok(da === 0 || db === 0, `one relay holds the lease and delivers for both (${da} / ${db})`);
+      // The lease holder stops; the other relay takes the outbox over.
+      const [holder, other] = da > 0 ? [a, b] : [b, a];
+      await holder.close();
+      for (let i = 500; i < 600; i++) ids.add(other.publish(RequestCompleted, requestEvent('10.9.0.3', i), { key: '10.9.0.3' }).id);
+      await other.drain(30_000);
+      await c.until((r) => new Set(r.map((x) => decodeEnvelope(x.value).id)).size >= 1100, 30_000);
+      await c.stop();
+      assert.deepEqual(new Set(c.records.map((r) => decodeEnvelope(r.value).id)), ids);
+    });
   });
 }

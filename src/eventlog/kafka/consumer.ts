@@ -43,7 +43,24 @@ async function startNewGroupAtEnd(admin: Admin, groupId: string, topics: readonl
   }
 }
 
+/**
+ * Joins the group. Retries a few times on errors kafkajs marks retriable (right after topics
+ * were created, or while the controller is busy, metadata may briefly lack a partition).
+ */
 export async function subscribeKafka(kafka: Kafka, admin: Admin, prefix: string, options: SubscribeOptions, log: LogSink, joinTimeoutMs = 30_000): Promise<Subscription> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await subscribeOnce(kafka, admin, prefix, options, log, joinTimeoutMs);
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      if (!retriable || attempt >= 4) throw err;
+      log.warn({ groupId: options.groupId, err: errorMessage(err), attempt }, 'kafka: subscribe failed, retrying');
+      await sleep(250 * attempt);
+    }
+  }
+}
+
+async function subscribeOnce(kafka: Kafka, admin: Admin, prefix: string, options: SubscribeOptions, log: LogSink, joinTimeoutMs: number): Promise<Subscription> {
   const topics = options.topics.map((t) => physicalTopic(prefix, t));
   if (!options.fromBeginning) await startNewGroupAtEnd(admin, options.groupId, topics, log);
   const consumer: Consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 250, allowAutoTopicCreation: false, retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 } });
