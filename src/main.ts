@@ -32,7 +32,7 @@ import { isAppError } from './shared/errors.ts';
 import { serveMetrics, type MetricsServer } from './telemetry/server.ts';
 import { blockView, keyView, remoteCounts, sessionView } from './views/adapters.ts';
 import path from 'node:path';
-import type { Envelope, SecurityEventData, SecurityEventType } from '../events/index.ts';
+import { RateLimitDegraded, type Envelope, type SecurityEventData, type SecurityEventType } from '../events/index.ts';
 import { startProjector, type Projector } from './projector/projector.ts';
 import { startViews, type Views } from './projector/views.ts';
 import { securityEvent } from './telemetry/logger.ts';
@@ -184,11 +184,20 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   });
 
   // Not failing open: without the shared log, enforce only this instance's share of each limit.
+  // The change is published (it waits in the outbox until the log is back) and shown as a metric.
+  const share = 1 / Math.max(1, config.workers);
+  metrics.rateLimitDegraded.set({}, 0);
   const degradeTimer = setInterval(() => {
     const ok = log.health().ok;
-    if (!ok && !limiter.degraded) limiter.setDegraded(1 / Math.max(1, config.workers));
-    else if (ok && limiter.degraded) limiter.setDegraded(null);
-    limiter.sweep(now());
+    if (ok === !limiter.degraded) return limiter.sweep(now());
+    limiter.setDegraded(ok ? null : share);
+    metrics.rateLimitDegraded.set({}, ok ? 0 : 1);
+    logger.warn({ share }, ok ? 'event log back: shared rate limits restored' : 'event log unreachable: enforcing this instance\'s share of each rate limit');
+    try {
+      publisher.publish(RateLimitDegraded, { instance: config.instanceId, state: ok ? 'recovered' : 'degraded', local_share: share }, { key: config.instanceId });
+    } catch (err) {
+      logger.error({ err }, 'could not record the rate-limit degradation');
+    }
   }, 1000);
   degradeTimer.unref();
 

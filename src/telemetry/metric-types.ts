@@ -67,6 +67,8 @@ export interface JarvisMetrics {
   securityEvent(type: SecurityEventType): void;
   readonly activeSessions: GaugeHandle;
   readonly activeIpBlocks: GaugeHandle<{ source: 'config' | 'admin' | 'auto' }>;
+  /** 1 while the event log is unreachable and limits are enforced from this instance's share alone. */
+  readonly rateLimitDegraded: GaugeHandle;
   readonly ttsJobs: CounterHandle<{ engine: string; outcome: TtsOutcome }>;
   readonly ttsSynthesisDuration: HistogramHandle<{ engine: string }>;
   readonly ttsTimeToFirstByte: HistogramHandle<{ engine: string }>;

@@ -57,6 +57,7 @@ export function createMetrics(options: MetricsOptions = {}): JarvisMetrics {
       securityEvents.inc({ type: securityTypeLabel(type), severity: SECURITY_EVENT_KINDS[type]?.severity ?? 'info' });
     },
     activeSessions: gauge({ ...r, name: METRIC.activeSessions, help: 'JWT sessions neither revoked nor expired.', labels: [], aggregator: 'max' }),
+    rateLimitDegraded: gauge({ ...r, name: METRIC.rateLimitDegraded, help: '1 while the event log is unreachable and rate limits are enforced from this instance\'s share alone.', labels: [], aggregator: 'max' }),
     activeIpBlocks: gauge({ ...r, name: METRIC.activeIpBlocks, help: 'IP blocks in force, by where they came from.', labels: ['source'], aggregator: 'max' }),
     ttsJobs: counter({ ...r, name: METRIC.ttsJobs, help: 'Speech-synthesis jobs by engine and outcome (rejected: queue full).', labels: ['engine', 'outcome'] }),
     ttsSynthesisDuration: histogram({ ...r, ...ex, name: METRIC.ttsSynthesisDuration, help: 'Wall time an engine spent synthesizing one job.', labels: ['engine'], buckets: BUCKETS.synthesis }),

@@ -17,6 +17,7 @@ export const METRIC = {
   securityEvents: 'jarvis_security_events_total',
   activeSessions: 'jarvis_active_sessions',
   activeIpBlocks: 'jarvis_active_ip_blocks',
+  rateLimitDegraded: 'jarvis_ratelimit_degraded',
   // speech
   ttsJobs: 'jarvis_tts_jobs_total',
   ttsSynthesisDuration: 'jarvis_tts_synthesis_duration_seconds',
