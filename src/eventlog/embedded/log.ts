@@ -13,6 +13,7 @@ import { errorMessage, silentLog, type LogSink } from '../logger.ts';
 import { partitionFor } from '../partition.ts';
 import { physicalTopic, type TopicSpecs } from '../topics.ts';
 import { openLogDb, type Durability } from './db.ts';
+import { applyRetention } from './retention.ts';
 import { EmbeddedSubscription, type EmbeddedConsumerSettings } from './subscription.ts';
 import { notifyAppend } from './wake.ts';
 
@@ -66,9 +67,10 @@ export class EmbeddedEventLog implements EventLog {
     this.db = db;
     this.loadTopics();
     this.appendTx = this.prepareAppend(db);
-    await this.trimExpired();
+    const trim = () => applyRetention(db, this.clock.now(), () => this.db === db, this.log);
+    await trim();
     this.trimTimer = setInterval(() => {
-      this.trimExpired().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'embedded log: retention pass failed'));
+      trim().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'embedded log: retention pass failed'));
     }, 3_600_000);
     this.trimTimer.unref();
   }
@@ -160,39 +162,5 @@ export class EmbeddedEventLog implements EventLog {
   private loadTopics(): void {
     const rows = this.db!.prepare('SELECT topic, partitions FROM topics').all() as { topic: string; partitions: number }[];
     for (const r of rows) this.partitions.set(r.topic, r.partitions);
-  }
-
-  /**
-   * Retention, as Kafka applies it: drops records older than the topic's retention, oldest
-   * first, in chunks of 1,000 with a yield between them (so the hourly pass never stalls the
-   * event loop), and always keeps a partition's newest record so its offsets keep growing.
-   */
-  private async trimExpired(): Promise<void> {
-    const db = this.db;
-    if (!db) return;
-    const now = this.clock.now();
-    const oldest = db.prepare('SELECT "offset", ts FROM records WHERE topic = ? AND partition = ? ORDER BY "offset" LIMIT 1000');
-    const head = db.prepare('SELECT MAX("offset") FROM records WHERE topic = ? AND partition = ?').pluck();
-    const drop = db.prepare('DELETE FROM records WHERE topic = ? AND partition = ? AND "offset" <= ?');
-    const topics = db.prepare('SELECT topic, partitions, retention_ms FROM topics WHERE retention_ms >= 0').all() as { topic: string; partitions: number; retention_ms: number }[];
-    for (const t of topics) {
-      let removed = 0;
-      for (let p = 0; p < t.partitions; p++) {
-        for (;;) {
-          if (this.db !== db) return; // closed meanwhile
-          const newest = head.get(t.topic, p) as number | null;
-          const rows = oldest.all(t.topic, p) as { offset: number; ts: number }[];
-          let last = -1;
-          for (const r of rows) {
-            if (r.ts >= now - t.retention_ms || r.offset >= (newest ?? 0)) break;
-            last = r.offset;
-          }
-          if (last < 0) break;
-          removed += drop.run(t.topic, p, last).changes;
-          await new Promise((r) => setImmediate(r));
-        }
-      }
-      if (removed > 0) this.log.info({ topic: t.topic, removed }, 'embedded log: retention removed old records');
-    }
   }
 }
