@@ -52,7 +52,7 @@ export class EmbeddedEventLog implements EventLog {
     this.prefix = options.topicPrefix ?? '';
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? silentLog;
-    this.settings = { pollMs: 20, heartbeatMs: 1000, leaseMs: 10_000, maxBatchRecords: 500, ...options.consumer };
+    this.settings = { pollMs: 10, heartbeatMs: 1000, leaseMs: 10_000, maxBatchRecords: 500, ...options.consumer };
   }
 
   async start(): Promise<void> {
