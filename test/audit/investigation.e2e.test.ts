@@ -52,6 +52,15 @@ describe('investigating failed authentications', () => {
     assert.equal(await count('ip=198.51.100.0/24'), 3);
   });
 
+  test('the Audit-Id a refused response carries finds its record', async () => {
+    const refused = await j.fetch('/status', { key: 'quoted-by-a-client-0123456789', headers: from('192.0.2.44') });
+    assert.equal(refused.status, 401);
+    const auditId = refused.headers.get('audit-id');
+    assert.match(auditId ?? '', /^[0-9a-f-]{36}$/);
+    const rec = await j.until(async () => (await j.admin<{ events: Rec[] }>(`/admin/audit?id=${auditId}`)).events[0]);
+    assert.deepEqual([rec.type, rec.data.ip, rec.data.request_id], ['jarvis.security.auth_failed.v1', '192.0.2.44', refused.headers.get('x-request-id')]);
+  });
+
   test('a permission failure is its own code, with the principal that tried', async () => {
     const { events } = await j.admin<{ events: Rec[] }>('/admin/audit?type=permission_denied');
     assert.equal(events[0]!.data.code, 'JRV-AUTHZ-001');

@@ -3,6 +3,7 @@
  * publisher and live views, the projector deriving SECURITY_EVENTs from them, the audit read
  * model, and an app built the way src/main.ts builds it with `auditRoutes` added — until
  * main.ts mounts them itself (then this file shrinks to startTestJarvis + waiting helpers).
+ * The projector is main.ts's own when it runs one in-process (embedded mode), else started here.
  */
 import { parseAuditConfig } from '../../src/config/audit.ts';
 import { createAuthenticator } from '../../src/auth/authenticate.ts';
@@ -59,7 +60,9 @@ export async function startAuditJarvis(env: Record<string, string> = {}, options
   const clock = systemClock;
   const ids = randomIds;
   const now = () => clock.now();
-  const projector = await startProjector(config, { log, housekeepingMs: 0, settleMs: 100, logger });
+  // main.ts runs the projector in-process in embedded mode; start one here only when it did not.
+  const ownProjector = base.jarvis.projector === null;
+  const projector = base.jarvis.projector ?? (await startProjector(config, { log, housekeepingMs: 0, settleMs: 100, logger }));
   const audit = await startAudit({ log, dataDir: config.dataDir, audit: parseAuditConfig({ JARVIS_AUDIT_HEAD_EVERY: '1h', ...env }), groupPrefix: `${config.eventLog.topicPrefix}jarvis.audit`, settleMs: 100, logger });
   const effects = createLocalEffects({ keys: keyView(live.keys), sessions: sessionView(live.sessions, now), blocks: blockView(live.blocks) }, now);
   const jwt = createJwtService({ secret: config.auth.jwtSecret!, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, ttlMs: config.auth.jwtTtlMs });
@@ -110,7 +113,7 @@ export async function startAuditJarvis(env: Record<string, string> = {}, options
       await server.close(500);
       await chat.close();
       await audit.stop();
-      await projector.stop();
+      if (ownProjector) await projector.stop();
       await base.close();
     },
   };
