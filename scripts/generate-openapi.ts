@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../src/config/config.ts';
+import { auditRoutes } from '../src/audit/routes.ts';
 import { apiRoutes, openApiDocument, type AllRouteDeps } from '../src/http/routes/index.ts';
 
 const root = new URL('../', import.meta.url);
@@ -14,7 +15,8 @@ const version = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
 export function renderOpenApi(): string {
   const inert = new Proxy({}, { get: () => () => { throw new Error('not available while generating'); } });
   const deps = { config: loadConfig({ JARVIS_DATA_DIR: '/nonexistent' }, version), clock: { now: () => 0 }, ids: inert, publisher: inert, jwt: inert, effects: inert, readiness: inert, status: inert, startedAt: 0, chat: inert, speech: { engine: 'embedded', voice: 'en-us', speak: () => Promise.reject(new Error('inert')) }, streams: inert } as unknown as AllRouteDeps;
-  return JSON.stringify(openApiDocument(apiRoutes(deps), version), null, 2) + '\n';
+  const audit = auditRoutes({ audit: inert, publisher: inert, clock: { now: () => 0 } } as unknown as Parameters<typeof auditRoutes>[0]);
+  return JSON.stringify(openApiDocument(apiRoutes({ ...deps, extraRoutes: audit }), version), null, 2) + '\n';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -20,6 +20,8 @@ import { listen } from './http/server.ts';
 import { createStreamRegistry } from './http/stream-registry.ts';
 import { createTtsService } from './tts/service.ts';
 import { hasFfmpeg } from './tts/format.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { startAudit, type Audit } from './audit/service.ts';
 import { createLimiter } from './ratelimit/limiter.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { randomIds, type IdGenerator } from './shared/ids.ts';
@@ -50,6 +52,8 @@ export interface JarvisOptions {
   readonly viewsSet?: string;
   /** Run the projector here when JARVIS_PROJECTOR=inprocess (false in cluster workers: the primary runs it). */
   readonly runProjector?: boolean;
+  /** Faster settling and polling for tests; production leaves these to each component's default. */
+  readonly tuning?: { readonly settleMs?: number; readonly housekeepingMs?: number; readonly auditLive?: { readonly heartbeatMs: number; readonly pollMs: number } };
 }
 
 export interface Jarvis {
@@ -60,6 +64,7 @@ export interface Jarvis {
   readonly publisher: Publisher;
   readonly live: Views;
   readonly projector: Projector | null;
+  readonly audit: Audit;
   readonly metrics: JarvisMetrics;
   /** Graceful: stop accepting, finish in-flight requests, flush the outbox, close the log. */
   close(graceMs?: number): Promise<void>;
@@ -85,9 +90,10 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     clock,
     logger,
     metrics,
+    ...(options.tuning?.settleMs !== undefined && { settleMs: options.tuning.settleMs }),
   });
   const projector = config.eventLog.projector === 'inprocess' && options.runProjector !== false
-    ? await startProjector(config, { log, logger, clock, metrics, onSecurityRecord: (r) => { securityEvent(logger, r as Envelope<string, SecurityEventData>); metrics.securityEvent(r.type as SecurityEventType); } })
+    ? await startProjector(config, { log, logger, clock, metrics, ...(options.tuning?.settleMs !== undefined && { settleMs: options.tuning.settleMs }), ...(options.tuning?.housekeepingMs !== undefined && { housekeepingMs: options.tuning.housekeepingMs }), onSecurityRecord: (r) => { securityEvent(logger, r as Envelope<string, SecurityEventData>); metrics.securityEvent(r.type as SecurityEventType); } })
     : null;
 
   const effects = createLocalEffects({ keys: keyView(live.keys), sessions: sessionView(live.sessions, now), blocks: blockView(live.blocks) }, now);
@@ -159,7 +165,9 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     },
   };
 
-  const routes = apiRoutes({ ...deps, chat, speech, streams });
+  const audit = await startAudit({ log, dataDir: config.dataDir, audit: config.audit, groupPrefix: `${config.eventLog.topicPrefix}jarvis.audit.${config.instanceId}`, clock, logger, ...(options.tuning?.settleMs !== undefined && { settleMs: options.tuning.settleMs }) });
+  const auditApi = auditRoutes({ audit, publisher, clock, ...(options.tuning?.auditLive && { live: options.tuning.auditLive }) });
+  const routes = apiRoutes({ ...deps, chat, speech, streams, extraRoutes: auditApi });
   routes.push(openApiRoute(JSON.stringify(openApiDocument(routes, config.version))));
 
   const app = createApp({
@@ -213,15 +221,18 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     publisher,
     live,
     projector,
+    audit,
     metrics,
     async close(graceMs = 10_000) {
       clearInterval(degradeTimer);
+      auditApi.live.closeAll();
       await server.close(graceMs);
       await metricsServer?.close();
       await chat.close();
       await tts?.close();
       await publisher.close();
       await projector?.stop();
+      await audit.stop();
       await live.stop();
       await log.close();
     },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { hostname } from 'node:os';
 import { type Permission } from '../../events/define.ts';
 import { bool, ConfigError, duration, type Env, int, list, oneOf, optStr, type Rate, rate, size, str } from './parse.ts';
+import { parseAuditConfig, type AuditConfig } from './audit.ts';
 import { parseChatConfig, type ChatConfig } from './chat.ts';
 import { parseTtsConfig, type TtsConfig } from './tts.ts';
 
@@ -81,6 +82,7 @@ export interface Config {
   };
   readonly chat: ChatConfig;
   readonly tts: TtsConfig;
+  readonly audit: AuditConfig;
 }
 
 const PERMISSIONS: readonly Permission[] = ['read', 'chat', 'stream', 'admin'];
@@ -205,6 +207,7 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
     },
     chat: parseChatConfig(env),
     tts: parseTtsConfig(env),
+    audit: parseAuditConfig(env),
   };
   return deepFreeze(config);
 }
@@ -234,5 +237,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
     trustedProxies: c.http.trustedProxies.length,
     chatProviders: c.chat.order,
     ttsEngine: c.tts.engine,
+    auditRetentionMs: c.audit.retentionMs,
+    auditHmac: c.audit.hmacKey ? 'on' : 'off',
   };
 }

@@ -27,7 +27,7 @@ for (const [name, logEnv] of logs) test(`a restart resumes and a rebuild from th
     assert.equal(original.length, 60);
     await j.audit.stop();
 
-    const deps = { log: j.base.jarvis.log, dataDir: j.dataDir, audit: parseAuditConfig({}), groupPrefix: `${logEnv.JARVIS_TOPIC_PREFIX ?? ''}jarvis.audit`, settleMs: 100 };
+    const deps = { log: j.base.jarvis.log, dataDir: j.dataDir, audit: parseAuditConfig({}), groupPrefix: `${logEnv.JARVIS_TOPIC_PREFIX ?? ''}jarvis.audit.${j.base.jarvis.config.instanceId}`, settleMs: 100 };
     const restarted = await startAudit(deps);
     await restarted.ready;
     assert.deepEqual(everything(restarted), original, 'a restart keeps every record');

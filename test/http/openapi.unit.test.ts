@@ -18,6 +18,7 @@ describe('openapi.json', () => {
       ['post', '/audio/stream'], ['post', '/v1/audio/speech'], ['post', '/auth/token'], ['post', '/auth/logout'],
       ['get', '/admin/keys'], ['post', '/admin/keys'], ['delete', '/admin/keys/{id}'], ['get', '/admin/sessions'], ['delete', '/admin/sessions/{id}'],
       ['get', '/admin/ip-blocks'], ['post', '/admin/ip-blocks'], ['delete', '/admin/ip-blocks/{id}'], ['get', '/openapi.json'],
+      ['get', '/admin/audit'], ['get', '/admin/audit/export'], ['get', '/admin/audit/live'],
     ];
     for (const [method, path] of expected) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path}`);
   });
