@@ -26,7 +26,8 @@ export interface KafkaLogOptions {
 export class KafkaEventLog implements EventLog {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  /** Replaced after any failed send; see freshProducer(). */
+  private producer: { client: Producer; connected: Promise<void> } | null = null;
   private readonly admin: Admin;
   /** A client of its own for health probes: no retries, short timeouts, so an outage shows within seconds. */
   private readonly probeAdmin: Admin;
@@ -50,12 +51,6 @@ export class KafkaEventLog implements EventLog {
       connectionTimeout: 3000,
       requestTimeout: 30_000,
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
-    });
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: () => ({ partitionMetadata, message }) => partitionFor(message.key == null ? '' : message.key.toString(), partitionMetadata.length),
     });
     this.admin = this.kafka.admin();
     this.probeAdmin = new Kafka({
@@ -91,7 +86,7 @@ export class KafkaEventLog implements EventLog {
       });
       this.log.info({ topics: missing.map((t) => t.topic) }, 'kafka: created topics');
     }
-    await this.producer.connect();
+    await this.connectedProducer();
     this.started = true;
     this.markOk();
     this.probe = setInterval(() => void this.checkCluster(), this.options.probeIntervalMs ?? 2000);
@@ -116,10 +111,12 @@ export class KafkaEventLog implements EventLog {
       list.push({ key: r.key, value: r.value, ...(r.headers && { headers: { ...r.headers } }) });
     }
     try {
-      await this.producer.sendBatch({ acks: -1, timeout: 30_000, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      const producer = await this.connectedProducer();
+      await producer.sendBatch({ acks: -1, timeout: 30_000, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       this.markOk();
     } catch (err) {
       this.markFailed(err);
+      this.dropProducer();
       throw err;
     }
   }
@@ -145,8 +142,43 @@ export class KafkaEventLog implements EventLog {
     clearInterval(this.probe);
     await Promise.all([...this.subscriptions].map((s) => s.stop().catch(() => {})));
     this.subscriptions.clear();
-    await settleWithin(Promise.all([this.producer.disconnect(), this.admin.disconnect(), this.probeAdmin.disconnect()]), 10_000);
+    const producer = this.producer?.client;
+    this.producer = null;
+    await settleWithin(Promise.all([producer?.disconnect(), this.admin.disconnect(), this.probeAdmin.disconnect()]), 10_000);
     this.started = false;
+  }
+
+  /**
+   * The producer, connected. After a failed send kafkajs' idempotent producer may hold sequence
+   * numbers the broker never stored, and then fails every later send with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER (tulios/kafkajs#598; seen here after a broker restart). So a
+   * failed send drops the producer and the retry gets a fresh one (a new producer id). The
+   * relay resends the whole batch in order: at worst some records arrive twice, never reordered.
+   */
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const client = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: () => ({ partitionMetadata, message }) => partitionFor(message.key == null ? '' : message.key.toString(), partitionMetadata.length),
+      });
+      this.producer = { client, connected: client.connect() };
+    }
+    const { client, connected } = this.producer;
+    try {
+      await connected;
+    } catch (err) {
+      this.dropProducer();
+      throw err;
+    }
+    return client;
+  }
+
+  private dropProducer(): void {
+    const old = this.producer?.client;
+    this.producer = null;
+    if (old) void settleWithin(old.disconnect(), 5000);
   }
 
   private async checkCluster(): Promise<void> {
