@@ -155,7 +155,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     startedAt,
     onError: (err) => logger.error({ err }, 'unexpected error'),
     status: {
-      aiProviders: async () => Object.fromEntries((await chat.checkProviders()).map((p) => [p.name, p.available])),
+      // providers() never waits: the breaker's state plus the last cached probe (refreshed in the background).
+      aiProviders: async () => Object.fromEntries(chat.providers().map((p) => [p.name, p.available])),
       ttsEngine: () => speech.engine,
       ttsVoice: () => speech.voice,
       eventLog: () => {
@@ -165,7 +166,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     },
   };
 
-  const audit = await startAudit({ log, dataDir: config.dataDir, audit: config.audit, groupPrefix: `${config.eventLog.topicPrefix}jarvis.audit.${config.instanceId}`, clock, logger, ...(options.tuning?.settleMs !== undefined && { settleMs: options.tuning.settleMs }) });
+  const audit = await startAudit({ log, dataDir: config.dataDir, audit: config.audit, groupPrefix: `${config.eventLog.topicPrefix}jarvis.audit.${config.instanceId}`, durability: config.eventLog.sync, clock, logger, ...(options.tuning?.settleMs !== undefined && { settleMs: options.tuning.settleMs }) });
   const auditApi = auditRoutes({ audit, publisher, clock, ...(options.tuning?.auditLive && { live: options.tuning.auditLive }) });
   const routes = apiRoutes({ ...deps, chat, speech, streams, extraRoutes: auditApi });
   routes.push(openApiRoute(JSON.stringify(openApiDocument(routes, config.version))));

@@ -31,6 +31,8 @@ export interface AuditDeps {
   /** Drop the read model and rebuild it from the topic. */
   readonly rebuild?: boolean;
   readonly settleMs?: number;
+  /** 'full' fsyncs every stored batch (survives power loss); 'normal' survives a process crash. Default 'full'. */
+  readonly durability?: 'full' | 'normal';
   /** Retention job period (default: an hour, or a tenth of the retention when shorter). */
   readonly pruneEveryMs?: number;
 }
@@ -73,6 +75,7 @@ export async function startAudit(deps: AuditDeps): Promise<Audit> {
     const r = new ProjectionRunner({
       log: deps.log, file, setName: 'audit', groupPrefix: deps.groupPrefix ?? 'jarvis.audit', stores: [projection],
       rebuild, clock, logger, lockWaitMs: 0, ...(deps.settleMs !== undefined && { settleMs: deps.settleMs }),
+      ...(deps.durability && { durability: deps.durability }),
     });
     try {
       await r.start();

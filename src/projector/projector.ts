@@ -78,6 +78,8 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
       if (deps.onSecurityRecord) for (const e of events) if (e.topic === SECURITY_TOPIC) deps.onSecurityRecord(e.envelope);
     },
     rebuild: deps.rebuild ?? false,
+    // JARVIS_EVENTLOG_SYNC: 'normal' unless power-loss durability is asked for (an fsync per batch).
+    durability: config.eventLog.sync,
     clock,
     logger,
     ...(deps.settleMs !== undefined && { settleMs: deps.settleMs }),
