@@ -157,6 +157,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     status: {
       // providers() never waits: the breaker's state plus the last cached probe (refreshed in the background).
       aiProviders: async () => Object.fromEntries(chat.providers().map((p) => [p.name, p.available])),
+      providerDetails: () => chat.providers(),
       ttsEngine: () => speech.engine,
       ttsVoice: () => speech.voice,
       eventLog: () => {

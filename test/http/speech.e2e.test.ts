@@ -71,6 +71,14 @@ describe('speech over HTTP', () => {
     assert.ok(loud(parseWav(Buffer.from(await audio.arrayBuffer())).samples));
   });
 
+  it('reports the providers in fallback order with their breakers in /status', async () => {
+    const status = (await (await t.fetch('/status', { key: KEYS.read })).json()) as { ai_providers: Record<string, boolean>; providers: { name: string; configured: boolean; breaker: string }[]; tts_engine: string };
+    assert.equal(status.ai_providers.local, true);
+    assert.equal(status.ai_providers.anthropic, false);
+    assert.deepEqual(status.providers[0], { ...status.providers[0], name: 'local', configured: true, breaker: 'closed' });
+    assert.equal(status.tts_engine, 'embedded');
+  });
+
   it('needs the stream permission for stream_audio', async () => {
     const res = await t.fetch('/chat', { method: 'POST', key: KEYS.chat, headers: json, body: JSON.stringify({ text: 'Hi', stream_audio: true }) });
     assert.equal(res.status, 403);

@@ -14,7 +14,8 @@ export interface StatusSource {
   ttsEngine(): string;
   ttsVoice(): string;
   eventLog(): Record<string, unknown>;
-  chatDetail?(): unknown;
+  /** Each provider in fallback order, with its breaker state and model. */
+  providerDetails(): readonly { name: string; configured: boolean; available: boolean; breaker: string; model: string | null }[];
 }
 
 export interface RouteDeps {
