@@ -7,6 +7,8 @@
 import path from 'node:path';
 import { SECURITY_TOPIC, type Envelope } from '../../events/index.ts';
 import type { Config } from '../config/config.ts';
+import { ATTR, SPAN } from '../telemetry/names.ts';
+import { contextFromEvent, tracer } from '../telemetry/tracing.ts';
 import { createEventLog } from '../eventlog/factory.ts';
 import { errorMessage, silentLog, type LogSink } from '../eventlog/logger.ts';
 import type { EventLog } from '../eventlog/types.ts';
@@ -60,6 +62,14 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
   const log = deps.log ?? createEventLog(config, { logger, clock });
   if (ownLog) await log.start();
   const derived = createDerivedPublisher(config, log, logger);
+  /** A published security record: a span in the trace of the request that caused it, then the hook. */
+  const recorded = (record: Envelope) => {
+    const data = record.data as { code?: string };
+    tracer()
+      .startSpan(SPAN.securityEvent, { attributes: { [ATTR.securityType]: record.type, [ATTR.securityCode]: data.code ?? '', [ATTR.eventId]: record.id } }, contextFromEvent(record))
+      .end();
+    deps.onSecurityRecord?.(record);
+  };
   const security = securityDerivation({
     bruteForceThreshold: config.auth.bruteForceThreshold,
     bruteForceWindowMs: config.auth.bruteForceWindowMs,
@@ -75,7 +85,7 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
     stores: deps.stores ?? [],
     publish: async (events) => {
       await derived.publish(events);
-      if (deps.onSecurityRecord) for (const e of events) if (e.topic === SECURITY_TOPIC) deps.onSecurityRecord(e.envelope);
+      for (const e of events) if (e.topic === SECURITY_TOPIC) recorded(e.envelope);
     },
     rebuild: deps.rebuild ?? false,
     // JARVIS_EVENTLOG_SYNC: 'normal' unless power-loss durability is asked for (an fsync per batch).
@@ -104,7 +114,7 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
       const due = recent.fresh([...sessionExpiryEvents(runner.state<SessionsState>('sessions'), nowMs, source), ...runner.scan(nowMs)], nowMs);
       try {
         await derived.publish(due);
-        if (deps.onSecurityRecord) for (const e of due) if (e.topic === SECURITY_TOPIC) deps.onSecurityRecord(e.envelope);
+        for (const e of due) if (e.topic === SECURITY_TOPIC) recorded(e.envelope);
       } catch (err) {
         recent.forget(due);
         throw err;

@@ -16,20 +16,17 @@ const exporter = new InMemorySpanExporter();
 const telemetry = startTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
 const { startTestJarvis } = await import('../support/http-jarvis.ts');
-const { startProjector } = await import('../../src/projector/projector.ts');
 const { decodeEnvelope } = await import('../../src/eventlog/envelope.ts');
 
 type Started<T extends (...a: never[]) => Promise<unknown>> = Awaited<ReturnType<T>>;
 let jarvis: Started<typeof startTestJarvis>;
-let projector: Started<typeof startProjector>;
 
 before(async () => {
+  // The projector runs in-process (JARVIS_PROJECTOR=inprocess, the default).
   jarvis = await startTestJarvis({ JARVIS_BRUTE_FORCE_THRESHOLD: '1000' });
-  projector = await startProjector(jarvis.jarvis.config, { log: jarvis.jarvis.log, housekeepingMs: 0 });
 });
 
 after(async () => {
-  await projector?.stop();
   await jarvis?.close();
   await telemetry.shutdown();
 });
@@ -68,4 +65,14 @@ test('the SECURITY_EVENT derived from a refused request carries the request trac
   const record = await Promise.race([found, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no security event within 30 s')), 30_000))]);
   assert.equal(record.code, 'JRV-AUTH-001');
   assert.equal(record.trace_id, traceId, 'the audit record names the request trace');
+
+  // and the projector's handling is a span of that same trace
+  const deadline = Date.now() + 5000;
+  let recorded = exporter.getFinishedSpans().find((s) => s.name === 'jarvis.security.event' && s.spanContext().traceId === traceId);
+  while (!recorded && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    recorded = exporter.getFinishedSpans().find((s) => s.name === 'jarvis.security.event' && s.spanContext().traceId === traceId);
+  }
+  assert.ok(recorded, 'a jarvis.security.event span in the request trace');
+  assert.equal(recorded.attributes['jarvis.security.code'], 'JRV-AUTH-001');
 });
