@@ -10,6 +10,9 @@ import { HTTP_TOPIC } from '../../events/index.ts';
 import { privateBroker } from '../support/eventlog-broker.ts';
 import { eventsOf } from '../support/http-events.ts';
 import { KEYS, startTestJarvis } from '../support/http-jarvis.ts';
+import { exitWhenDone } from '../support/exit-guard.ts';
+
+exitWhenDone();
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const start = Date.now();
@@ -36,8 +39,11 @@ describe('event log outage', { skip: process.env.KAFKA_BROKERS ? false : 'runs w
       for (let i = 0; i < 5; i++) assert.equal(await call(), 200);
       await broker.stop();
       await until(async () => (await t.fetch('/ready')).status === 503, 30_000);
-      const ready = (await (await t.fetch('/ready')).json()) as { parts: Record<string, { ok: boolean }> };
+      const notReady = await t.fetch('/ready');
+      assert.equal(notReady.headers.get('content-type'), 'application/problem+json');
+      const ready = (await notReady.json()) as { parts: Record<string, { ok: boolean }>; request_id: string };
       assert.equal(ready.parts.event_log!.ok, false);
+      assert.equal(ready.request_id, notReady.headers.get('x-request-id'));
       await until(async () => /jarvis_ratelimit_degraded 1/.test(await (await fetch(t.jarvis.metricsUrl!)).text()), 10_000);
       // Still answering, still limited: 40 per minute in all, 5 already spent.
       const statuses: number[] = [];

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { KEYS, startTestJarvis, type TestJarvis } from '../support/http-jarvis.ts';
+import { exitWhenDone } from '../support/exit-guard.ts';
+
+exitWhenDone();
 
 const brokers = process.env.KAFKA_BROKERS;
 const json = { 'content-type': 'application/json' };
@@ -26,7 +29,8 @@ describe('two instances on one Kafka', { skip: brokers ? false : 'KAFKA_BROKERS 
   let a: TestJarvis;
   let b: TestJarvis;
   before(async () => {
-    const env = { KAFKA_BROKERS: brokers!, JARVIS_TOPIC_PREFIX: `t${randomUUID().slice(0, 8)}.`, JARVIS_TRUSTED_PROXIES: '127.0.0.1' };
+    // B is polled with revoked keys on purpose: keep brute-force protection from blocking the test client.
+    const env = { KAFKA_BROKERS: brokers!, JARVIS_TOPIC_PREFIX: `t${randomUUID().slice(0, 8)}.`, JARVIS_TRUSTED_PROXIES: '127.0.0.1', JARVIS_BRUTE_FORCE_THRESHOLD: '100000' };
     a = await startTestJarvis({ ...env, JARVIS_INSTANCE_ID: 'instance-a' });
     b = await startTestJarvis({ ...env, JARVIS_INSTANCE_ID: 'instance-b' });
     // B's consumer has joined when an event from A reaches it.

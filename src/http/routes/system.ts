@@ -1,5 +1,6 @@
 /** /health, /ready and /status. */
 import { z } from 'zod';
+import { problemType } from '../errors.ts';
 import type { RouteSpec } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -38,12 +39,20 @@ export function systemRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Readiness: 200 when the event log and projections are usable, else 503 naming the part that is not.',
       responses: {
         '200': { description: 'Ready.', schema: z.object({ status: z.literal('ready'), parts: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })) }) },
-        '503': { description: 'Not ready; `parts` says which part.' },
+        '503': { description: 'Not ready: a problem+json whose `parts` says which part is not.', contentType: 'application/problem+json' },
       },
       handler(ctx) {
         const r = deps.readiness.check();
-        ctx.status = r.ok ? 200 : 503;
-        ctx.body = { status: r.ok ? 'ready' : 'not_ready', parts: r.parts };
+        if (r.ok) {
+          ctx.body = { status: 'ready', parts: r.parts };
+          return;
+        }
+        // Not ready is an error answer like any other: problem+json, with the parts as an extension.
+        const down = Object.entries(r.parts).filter(([, p]) => !p.ok).map(([name]) => name);
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.type = 'application/problem+json';
+        ctx.body = JSON.stringify({ type: problemType('ERR_NOT_READY'), title: 'Not ready', status: 503, detail: `Not ready: ${down.join(', ')}.`, request_id: ctx.state.requestId, parts: r.parts });
       },
     },
     {
