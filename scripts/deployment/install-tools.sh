@@ -26,28 +26,9 @@ if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "deployment tools: apt-get not found; install ${missing[*]} by hand" >&2
-  exit 1
-fi
-
-sudo_cmd=()
-[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-
-# policy-rc.d answering 101 tells invoke-rc.d not to start services during this install.
-policy=/usr/sbin/policy-rc.d
-own_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
-  "${sudo_cmd[@]}" chmod 755 "$policy"
-  own_policy=1
-fi
-cleanup() { [ "$own_policy" = 1 ] && "${sudo_cmd[@]}" rm -f "$policy"; true; }
-trap cleanup EXIT
-
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
-# --no-install-recommends: docker-compose recommends docker.io (the engine), not needed to parse.
-"${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# shellcheck source=scripts/lib/apt-install.sh
+. "$(dirname "$0")/../lib/apt-install.sh"
+# Without recommends: docker-compose recommends docker.io (the engine), not needed to parse.
+apt_install "deployment tools" "${missing[@]}"
 
 echo "deployment tools: installed ${missing[*]}"
