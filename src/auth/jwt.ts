@@ -45,6 +45,10 @@ export function createJwtService(opts: { secret: string; issuer: string; audienc
       return { token, expiresIn: ttlSeconds };
     },
     async verify(token, nowMs) {
+      // One token, one spelling: base64url has spare bits in its last character, so a signature
+      // re-spelled in them decodes to the same bytes. Such a token was not issued by us as sent.
+      const signature = token.slice(token.lastIndexOf('.') + 1);
+      if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) return { ok: false, reason: 'invalid_token' };
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],

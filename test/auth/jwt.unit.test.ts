@@ -49,6 +49,17 @@ describe('JWT verification', () => {
     });
   }
 
+  it('refuses a signature re-spelled in the spare bits of its last base64url character', async () => {
+    const { token } = await jwt.issue({ sub: 'env-1', sid: 'ses_1', jti: 'j1', scope: ['read'] }, NOW);
+    const last = token.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const i = alphabet.indexOf(last);
+    const twin = alphabet[i ^ 1]!; // differs only in a bit the decoder drops for a 32-byte HMAC
+    assert.equal(Buffer.from(token.slice(token.lastIndexOf('.') + 1, -1) + twin, 'base64url').equals(Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url')), true);
+    const v = await jwt.verify(token.slice(0, -1) + twin, NOW);
+    assert.equal(!v.ok && v.reason, 'invalid_token');
+  });
+
   it('checks the signature before any claim: an expired token with a bad signature is invalid, not expired', async () => {
     const v = await jwt.verify(sign({ alg: 'HS256', typ: 'JWT' }, { ...good, exp: iat - 1 }, 'y'.repeat(64)), NOW);
     assert.equal(!v.ok && v.reason, 'invalid_token');
