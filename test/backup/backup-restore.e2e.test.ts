@@ -19,11 +19,11 @@ const json = { 'content-type': 'application/json' };
 async function snapshot(t: Awaited<ReturnType<typeof startTestJarvis>>) {
   const get = async (p: string) => (await (await t.fetch(p, { key: KEYS.admin })).json()) as Record<string, unknown[]>;
   // Reading the audit log is itself audited: leave those records out, each snapshot adds one.
-  const audit = ((await get('/admin/audit?limit=1000')).events as { id: string; type: string }[]).filter((e) => e.type !== 'jarvis.security.audit_queried.v1');
+  const audit = (((await get('/admin/audit?limit=1000')).events ?? []) as { id: string; type: string }[]).filter((e) => e.type !== 'jarvis.security.audit_queried.v1');
   return {
-    keys: (await get('/admin/keys')).keys,
-    blocks: (await get('/admin/ip-blocks')).blocks,
-    sessions: (await get('/admin/sessions?state=all')).sessions,
+    keys: (await get('/admin/keys')).keys ?? [],
+    blocks: (await get('/admin/ip-blocks')).blocks ?? [],
+    sessions: (await get('/admin/sessions?state=all')).sessions ?? [],
     audit: audit.map((e) => e.id).sort(),
   };
 }
