@@ -44,7 +44,7 @@ function isDefinition(v: unknown): v is AnyDef {
 
 /** Every event definition, by CloudEvents type. */
 export const CATALOG: ReadonlyMap<string, AnyDef> = new Map(
-  [...modules.flatMap((m) => Object.values(m).filter(isDefinition)), ...Object.values(security.SecurityEvents)].map((d) => [d.type, d as AnyDef]),
+  [...modules.flatMap((m) => Object.values(m).filter(isDefinition)), ...Object.values(security.SecurityEvents), security.ChainHeadPublished].map((d) => [d.type, d as AnyDef]),
 );
 
 /** The data type of an event definition. */

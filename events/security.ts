@@ -10,6 +10,21 @@ export const SECURITY_TOPIC = 'jarvis.security';
 
 export const Severity = z.enum(['info', 'low', 'medium', 'high', 'critical']);
 
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * A link in a tamper-evidence chain. `partition` names the chain: the input partition the record
+ * was derived from (`jarvis.auth/3`), or `key-expiry/<record id>` for a time-driven record.
+ * `hash` = SHA-256 over partition, seq, prev and the canonical record without `source` and
+ * `data.chain` (src/projections/security/chain.ts).
+ */
+export const ChainLinkData = z.object({
+  partition: z.string().min(1).max(160),
+  seq: z.number().int().positive(),
+  prev: Sha256Hex,
+  hash: Sha256Hex,
+});
+
 export const SecurityEventData = z.object({
   code: z.string().regex(/^JRV-[A-Z]+-\d{3}$/),
   severity: Severity,
@@ -21,10 +36,7 @@ export const SecurityEventData = z.object({
   reason: z.string().max(256),
   caused_by: z.string().max(128).describe('id of the raw event this was derived from'),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-  chain: z
-    .object({ seq: z.number().int().nonnegative(), prev: z.string().regex(/^[0-9a-f]{64}$/), hash: z.string().regex(/^[0-9a-f]{64}$/) })
-    .optional()
-    .describe('tamper evidence: hash linking this record to the previous one in its partition'),
+  chain: ChainLinkData.optional().describe('tamper evidence: hash linking this record to the previous one in its chain partition (set by the projector)'),
 });
 export type SecurityEventData = z.infer<typeof SecurityEventData>;
 
@@ -57,3 +69,18 @@ export const SecurityEvents = Object.fromEntries(
     defineEvent({ type, topic: SECURITY_TOPIC, description: `${kind.code}: ${kind.meaning}`, data: SecurityEventData }),
   ]),
 ) as Record<SecurityEventType, ReturnType<typeof defineEvent<SecurityEventType, typeof SecurityEventData>>>;
+
+/**
+ * The chain heads, published periodically by the projector on jarvis.security: the newest link
+ * of every chain that moved. Not a security event: it is not in SECURITY_EVENT_KINDS, which is
+ * what the audit and the projector check, so queries and stats never see it. The audit keeps it as evidence that `jarvis audit verify` checks the chains against, so a chain
+ * cut short or rewritten after a head was published is caught.
+ */
+export const ChainHeadPublished = defineEvent({
+  type: 'jarvis.security.chain_head_published.v1',
+  topic: SECURITY_TOPIC,
+  description: 'The newest link of each tamper-evidence chain that moved since the last publication.',
+  data: z.object({
+    heads: z.array(z.object({ partition: z.string().min(1).max(160), seq: z.number().int().positive(), hash: Sha256Hex })).min(1).max(1000),
+  }),
+});

@@ -1,12 +1,14 @@
 /**
  * The audit log as a service: a ProjectionRunner set `audit` that keeps `<dataDir>/audit.db`
  * current from jarvis.security (rows and positions in one transaction), the reader over it,
- * the retention job and the periodic chain heads. Processes sharing a data directory (cluster
+ * the retention job, and a copy of the chain heads outside the log (audit-heads.jsonl and a log
+ * line; the projector publishes them on the topic). Processes sharing a data directory (cluster
  * workers) share the file: one of them holds the runner's lock and writes, the others only read
  * and take over when the writer goes away.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { SECURITY_TOPIC } from '../../events/index.ts';
 import type { AuditConfig } from '../config/audit.ts';
 import { errorMessage, silentLog, type LogSink } from '../eventlog/logger.ts';
@@ -16,6 +18,7 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ChainHead } from './chain.ts';
 import { createPseudonymizer, type Pseudonymizer } from './hmac.ts';
 import { auditProjection } from './projection.ts';
+import { dropOldAuditSchema } from './schema.ts';
 import type { AuditRecord } from './record.ts';
 import { AuditStore } from './store.ts';
 import { verifyAgainstLog, verifyStore, type VerifyReport } from './verify.ts';
@@ -50,9 +53,21 @@ export interface Audit {
   verify(withLog: boolean): Promise<VerifyReport>;
   /** Runs retention now; returns how many records were dropped. */
   prune(nowMs: number): number;
-  /** Writes the chain heads that moved since the last call to audit-heads.jsonl, the log and the store. */
+  /** Writes the stored chain tips that moved since the last call to audit-heads.jsonl, the log output and the store. */
   publishHeads(nowMs: number): ChainHead[];
   stop(): Promise<void>;
+}
+
+/** An audit.db of the earlier layout (chains per topic partition) is dropped and rebuilt from the topic. */
+function dropOldLayout(file: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  const db = new Database(file);
+  try {
+    db.pragma('busy_timeout = 10000');
+    return dropOldAuditSchema(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** Starts the audit read model (see the file comment). */
@@ -63,13 +78,17 @@ export async function startAudit(deps: AuditDeps): Promise<Audit> {
   const headsFile = path.join(deps.dataDir, 'audit-heads.jsonl');
   const pseudonyms = createPseudonymizer(deps.audit.hmacKey, deps.audit.hmacIps);
   const listeners = new Set<(records: readonly AuditRecord[]) => void>();
-  const projection = auditProjection({ pseudonyms, onStored: (records) => listeners.forEach((l) => l(records)) });
+  const projection = auditProjection({
+    pseudonyms,
+    onStored: (records) => listeners.forEach((l) => l(records)),
+    onBreaks: (breaks) => logger.warn({ breaks: breaks.slice(0, 10), count: breaks.length }, 'audit: records arrived with a broken chain link (run jarvis audit verify)'),
+  });
   let runner: ProjectionRunner | null = null;
   let stopped = false;
-  let rebuild = deps.rebuild ?? false;
+  let rebuild = (deps.rebuild ?? false) || dropOldLayout(file);
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
-  const published = new Map<number, number>();
+  const published = new Map<string, number>();
 
   async function tryRun(): Promise<boolean> {
     const r = new ProjectionRunner({

@@ -11,27 +11,30 @@ import type { ChainAnchor, ChainHead, ChainRow } from './chain.ts';
 import { decodeCursor, encodeCursor, whereOf, type AuditFilters } from './filters.ts';
 import type { Pseudonymizer } from './hmac.ts';
 import type { AuditRecord, ChainLink } from './record.ts';
+import type { ChainBreak } from './projection.ts';
 import { setupAuditSchema } from './schema.ts';
 
-/** A record as served: the stored record with its chain link in `data.chain`. */
+/** A record as served: the stored record with its chain link (as the topic carried it) in `data.chain`. */
 export type ServedRecord = AuditRecord & { data: AuditRecord['data'] & { chain: ChainLink } };
 
 interface Row {
   n: number;
   time_ms: number;
   id: string;
-  part: number;
+  chain: string;
   seq: number;
   prev: string;
   hash: string;
   record: string;
 }
 
-const COLS = 'n, time_ms, id, part, seq, prev, hash, record';
+const COLS = 'n, time_ms, id, chain, seq, prev, hash, record';
+
+const linkOf = (r: Row): ChainLink => ({ partition: r.chain, seq: r.seq, prev: r.prev, hash: r.hash });
 
 function served(r: Row): ServedRecord {
   const rec = JSON.parse(r.record) as AuditRecord;
-  return { ...rec, data: { ...rec.data, chain: { seq: r.seq, prev: r.prev, hash: r.hash } } };
+  return { ...rec, data: { ...rec.data, chain: linkOf(r) } };
 }
 
 export interface Page {
@@ -100,41 +103,55 @@ export class AuditStore {
     return rows.map((r) => ({ position: r.n, record: served(r) }));
   }
 
-  partitions(): number[] {
-    const rows = this.db.prepare('SELECT DISTINCT part FROM audit_events UNION SELECT part FROM audit_anchors UNION SELECT part FROM audit_heads').pluck().all() as number[];
-    return rows.sort((a, b) => a - b);
+  /** Every chain partition the store knows of (rows, anchors or published heads). */
+  partitions(): string[] {
+    const rows = this.db.prepare('SELECT DISTINCT chain FROM audit_events UNION SELECT chain FROM audit_anchors UNION SELECT chain FROM audit_heads').pluck().all() as string[];
+    return rows.sort();
   }
 
-  anchor(part: number): ChainAnchor | undefined {
-    return this.db.prepare('SELECT seq, hash FROM audit_anchors WHERE part = ?').get(part) as ChainAnchor | undefined;
+  anchor(chain: string): ChainAnchor | undefined {
+    return this.db.prepare('SELECT seq, hash FROM audit_anchors WHERE chain = ?').get(chain) as ChainAnchor | undefined;
   }
 
-  /** A partition's rows in chain order. */
-  *chain(part: number): Generator<ChainRow> {
-    for (const r of this.db.prepare(`SELECT ${COLS} FROM audit_events WHERE part = ? ORDER BY seq, n`).iterate(part)) {
+  /**
+   * A chain's rows in order. `exact` is false for links carried from the topic when identifiers
+   * are stored pseudonymized: the hash covers the clear record, so only the links can be checked here.
+   */
+  *chain(chain: string): Generator<ChainRow> {
+    const exact = !this.pseudo.enabled || chain.startsWith('store/');
+    for (const r of this.db.prepare(`SELECT ${COLS} FROM audit_events WHERE chain = ? ORDER BY seq, n`).iterate(chain)) {
       const row = r as Row;
-      yield { partition: part, link: { seq: row.seq, prev: row.prev, hash: row.hash }, record: JSON.parse(row.record) as AuditRecord };
+      yield { link: linkOf(row), record: JSON.parse(row.record) as AuditRecord, exact };
     }
   }
 
-  /** Up to `limit` rows of a partition after position `afterSeq`, in chain order (no open iterator). */
-  chainPage(part: number, afterSeq: number, limit = 1000): ChainRow[] {
-    const rows = this.db.prepare(`SELECT ${COLS} FROM audit_events WHERE part = ? AND seq > ? ORDER BY seq, n LIMIT ?`).all(part, afterSeq, limit) as Row[];
-    return rows.map((row) => ({ partition: part, link: { seq: row.seq, prev: row.prev, hash: row.hash }, record: JSON.parse(row.record) as AuditRecord }));
+  /** The stored row of record `id`, as served, or undefined. */
+  byId(id: string): ServedRecord | undefined {
+    const row = this.db.prepare(`SELECT ${COLS} FROM audit_events WHERE id = ?`).get(id) as Row | undefined;
+    return row ? served(row) : undefined;
   }
 
-  /** The newest link of every partition. */
+  /** The newest link of every chain. */
   tips(): ChainHead[] {
-    return this.db.prepare('SELECT part AS partition, seq, hash FROM audit_events e WHERE seq = (SELECT MAX(seq) FROM audit_events WHERE part = e.part) GROUP BY part').all() as ChainHead[];
+    return this.db.prepare('SELECT chain AS partition, MAX(seq) AS seq, hash FROM audit_events GROUP BY chain').all() as ChainHead[];
   }
 
   /** Records a published head (idempotent). */
   recordHead(h: ChainHead, atMs: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO audit_heads (part, seq, hash, at_ms) VALUES (?, ?, ?, ?)').run(h.partition, h.seq, h.hash, atMs);
+    this.db.prepare('INSERT OR IGNORE INTO audit_heads (chain, seq, hash, at_ms) VALUES (?, ?, ?, ?)').run(h.partition, h.seq, h.hash, atMs);
   }
 
-  heads(part: number): ChainHead[] {
-    return this.db.prepare('SELECT part AS partition, seq, hash FROM audit_heads WHERE part = ? ORDER BY seq').all(part) as ChainHead[];
+  heads(chain: string): ChainHead[] {
+    return this.db.prepare('SELECT chain AS partition, seq, hash FROM audit_heads WHERE chain = ? ORDER BY seq').all(chain) as ChainHead[];
+  }
+
+  /** Links found broken while storing, oldest first. */
+  breaks(limit = 100): ChainBreak[] {
+    return this.db.prepare('SELECT chain, seq, id, kind, detail FROM audit_breaks ORDER BY n LIMIT ?').all(limit) as ChainBreak[];
+  }
+
+  breakCount(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM audit_breaks').pluck().get() as number;
   }
 
   count(): number {
@@ -142,19 +159,19 @@ export class AuditStore {
   }
 
   /**
-   * Retention: per partition, drops the chain prefix older than `cutoffMs` (up to the first
+   * Retention: per chain, drops the chain prefix older than `cutoffMs` (up to the first
    * record at or after it, so the chain stays contiguous) and moves the anchor past it, in one
    * transaction. Returns how many records were dropped.
    */
   prune(cutoffMs: number): number {
     let dropped = 0;
-    const firstKept = this.db.prepare('SELECT MIN(seq) FROM audit_events WHERE part = ? AND time_ms >= ?').pluck();
-    const maxSeq = this.db.prepare('SELECT MAX(seq) FROM audit_events WHERE part = ?').pluck();
-    const link = this.db.prepare('SELECT seq, hash FROM audit_events WHERE part = ? AND seq = ?');
-    const del = this.db.prepare('DELETE FROM audit_events WHERE part = ? AND seq <= ?');
-    const setAnchor = this.db.prepare('INSERT INTO audit_anchors (part, seq, hash) VALUES (?, ?, ?) ON CONFLICT (part) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
+    const firstKept = this.db.prepare('SELECT MIN(seq) FROM audit_events WHERE chain = ? AND time_ms >= ?').pluck();
+    const maxSeq = this.db.prepare('SELECT MAX(seq) FROM audit_events WHERE chain = ?').pluck();
+    const link = this.db.prepare('SELECT seq, hash FROM audit_events WHERE chain = ? AND seq = ?');
+    const del = this.db.prepare('DELETE FROM audit_events WHERE chain = ? AND seq <= ?');
+    const setAnchor = this.db.prepare('INSERT INTO audit_anchors (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
     this.db.transaction(() => {
-      for (const part of this.db.prepare('SELECT DISTINCT part FROM audit_events').pluck().all() as number[]) {
+      for (const part of this.db.prepare('SELECT DISTINCT chain FROM audit_events').pluck().all() as string[]) {
         const keep = firstKept.get(part, cutoffMs) as number | null;
         const through = keep === null ? (maxSeq.get(part) as number) : keep - 1;
         if (through < 1) continue;

@@ -5,7 +5,7 @@
  * its own (`npm run projector`) or the API's primary in embedded mode.
  */
 import path from 'node:path';
-import { SECURITY_TOPIC, type Envelope } from '../../events/index.ts';
+import { SECURITY_EVENT_KINDS, type Envelope } from '../../events/index.ts';
 import type { Config } from '../config/config.ts';
 import { ATTR, SPAN } from '../telemetry/names.ts';
 import { contextFromEvent, tracer } from '../telemetry/tracing.ts';
@@ -13,10 +13,11 @@ import { createEventLog } from '../eventlog/factory.ts';
 import { errorMessage, silentLog, type LogSink } from '../eventlog/logger.ts';
 import type { EventLog } from '../eventlog/types.ts';
 import { ProjectionRunner, type Lag, type RunnerStats } from '../projections/runner.ts';
-import { securityDerivation } from '../projections/security/index.ts';
+import { securityDerivation, type SecurityState } from '../projections/security/index.ts';
 import { sessionsProjection, type SessionsState } from '../projections/sessions/index.ts';
 import type { Projection, StoreProjection } from '../projections/types.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
+import { ChainHeads } from './chain-heads.ts';
 import { RecentlyPublished, sessionExpiryEvents } from './housekeeping.ts';
 import { appliedCounter, trackRunner, type RunnerMetrics } from './metrics.ts';
 import { createDerivedPublisher } from './publish.ts';
@@ -36,6 +37,8 @@ export interface ProjectorDeps {
   readonly file?: string;
   /** Session cleanup and key-expiry scan period (default 10 s; 0 turns the timer off). */
   readonly housekeepingMs?: number;
+  /** Chain-head publication period (default JARVIS_AUDIT_HEAD_EVERY; 0 turns the timer off). */
+  readonly headEveryMs?: number;
   readonly settleMs?: number;
   /** Lag, progress and applied events, labelled projection="projector". */
   readonly metrics?: RunnerMetrics;
@@ -49,8 +52,13 @@ export interface Projector {
   stats(): RunnerStats;
   /** One housekeeping pass at `nowMs`: publishes session expiries and key-expiry records; returns how many. */
   housekeeping(nowMs: number): Promise<number>;
+  /** Publishes the heads of the chains that moved (ChainHeadPublished); returns how many heads. */
+  publishHeads(nowMs: number): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** A SECURITY_EVENT proper (not a chain-head notice). */
+const isSecurityRecord = (env: Envelope): boolean => Object.hasOwn(SECURITY_EVENT_KINDS, env.type);
 
 /** The projection set name in projections.db. */
 export const PROJECTOR_SET = 'projector';
@@ -76,6 +84,7 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
     bruteForceBlockMs: config.auth.bruteForceBlockMs,
     keyExpiryWarningMs: config.auth.keyExpiryWarningMs,
   });
+  const heads = new ChainHeads();
   const runner = new ProjectionRunner({
     log,
     file: deps.file ?? path.join(config.dataDir, 'projections.db'),
@@ -85,7 +94,8 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
     stores: deps.stores ?? [],
     publish: async (events) => {
       await derived.publish(events);
-      for (const e of events) if (e.topic === SECURITY_TOPIC) recorded(e.envelope);
+      heads.note(events);
+      for (const e of events) if (isSecurityRecord(e.envelope)) recorded(e.envelope);
     },
     rebuild: deps.rebuild ?? false,
     // JARVIS_EVENTLOG_SYNC: 'normal' unless power-loss durability is asked for (an fsync per batch).
@@ -104,6 +114,7 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
     throw err;
   }
 
+  heads.seed(runner.state<SecurityState>('security').chains);
   const recent = new RecentlyPublished();
   const source = `/jarvis-projector/${config.instanceId}`;
   let busy: Promise<number> | null = null;
@@ -114,7 +125,8 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
       const due = recent.fresh([...sessionExpiryEvents(runner.state<SessionsState>('sessions'), nowMs, source), ...runner.scan(nowMs)], nowMs);
       try {
         await derived.publish(due);
-        for (const e of due) if (e.topic === SECURITY_TOPIC) recorded(e.envelope);
+        heads.note(due);
+        for (const e of due) if (isSecurityRecord(e.envelope)) recorded(e.envelope);
       } catch (err) {
         recent.forget(due);
         throw err;
@@ -129,6 +141,29 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
   }, every) : undefined;
   timer?.unref();
 
+  let headsBusy: Promise<number> | null = null;
+  const publishHeads = (nowMs: number): Promise<number> => {
+    headsBusy ??= (async () => {
+      const event = heads.due(nowMs, source);
+      if (!event) return 0;
+      try {
+        await derived.publish([event]);
+      } catch (err) {
+        heads.forget(event);
+        throw err;
+      }
+      const list = (event.envelope.data as { heads: unknown[] }).heads;
+      logger.info({ heads: list }, 'projector: chain heads published');
+      return list.length;
+    })().finally(() => (headsBusy = null));
+    return headsBusy;
+  };
+  const headEvery = deps.headEveryMs ?? config.audit.headEveryMs;
+  const headTimer = headEvery > 0 ? setInterval(() => {
+    publishHeads(clock.now()).catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'projector: chain heads not published; retrying next tick'));
+  }, headEvery) : undefined;
+  headTimer?.unref();
+
   return {
     runner,
     ready: runner.ready,
@@ -136,9 +171,12 @@ export async function startProjector(config: Config, deps: ProjectorDeps = {}): 
     lag: () => runner.lag(),
     stats: () => ({ ...runner.stats }),
     housekeeping,
+    publishHeads,
     async stop() {
       clearInterval(timer);
+      clearInterval(headTimer);
       await busy?.catch(() => 0);
+      await headsBusy?.catch(() => 0);
       await runner.stop();
       await derived.close();
       if (ownLog) await log.close();

@@ -4,12 +4,13 @@
  * clock from us, and `publish` builds the envelope synchronously (it returns it), so a one-slot
  * id generator and clock set just before each call hand it exactly those values.
  */
-import { CATALOG } from '../../events/index.ts';
+import { CATALOG, type SecurityEventData } from '../../events/index.ts';
 import type { Config } from '../config/config.ts';
 import { createPublisher } from '../eventlog/factory.ts';
 import { silentLog, type LogSink } from '../eventlog/logger.ts';
 import type { Publisher } from '../eventlog/publisher.ts';
 import type { EventLog } from '../eventlog/types.ts';
+import { chainHash, recordOf } from '../projections/security/chain.ts';
 import type { DerivedEvent } from '../projections/types.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdGenerator } from '../shared/ids.ts';
@@ -43,6 +44,9 @@ export function createDerivedPublisher(config: Config, log: EventLog, logger: Lo
           ...(env.actorid !== undefined && { actorId: env.actorid }),
         });
         if (sent.id !== env.id) throw new Error('publisher replaced a derived event id; derived ids must survive publishing');
+        // The chain link was computed over the derived record: what goes out must still match it.
+        const chain = (env.data as Partial<SecurityEventData>).chain;
+        if (chain && chainHash(chain, recordOf(sent)) !== chain.hash) throw new Error(`published record ${env.id} no longer matches its chain hash; derived records must survive publishing unchanged`);
       }
       if (events.length > 0) await publisher.flush();
     },

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
   ApiKeyCreated, ApiKeyRevoked, AuthDecisionRecorded, InputRejected, IpBlockAdded, RateLimitDegraded, RateLimitExceeded, SessionRevoked,
-  type Envelope,
+  type Envelope, type SecurityEventData,
 } from '../../events/index.ts';
 import { decodeEnvelope } from '../../src/eventlog/envelope.ts';
+import { chainHash, GENESIS, recordOf } from '../../src/projections/security/chain.ts';
 import { securityDerivation } from '../../src/projections/security/index.ts';
 import { at, derived, given } from '../support/projections-given.ts';
 
@@ -30,10 +31,14 @@ test('every derived event is a valid catalog event with its code, severity, trac
   const { emitted } = derived(security, [cause]);
   assert.deepEqual(types(emitted), ['jarvis.security.auth_failed.v1']);
   const record = decodeEnvelope(JSON.stringify(emitted[0]!.envelope));
-  assert.deepEqual(record.data, {
+  const { chain, ...data } = record.data as SecurityEventData;
+  assert.deepEqual(data, {
     code: 'JRV-AUTH-001', severity: 'low', ip: '203.0.113.7', principal: null, request_id: `req-${T0}`, trace_id: TRACE, outcome: 'denied',
     reason: 'unknown_key', caused_by: cause.id, details: { stage: 'authentication', method: 'api_key', route: '/chat', permission: null, session_id: null },
   });
+  // The first record of its chain: the auth partition its IP is keyed to.
+  assert.deepEqual({ ...chain, hash: undefined }, { partition: 'jarvis.auth/4', seq: 1, prev: GENESIS, hash: undefined });
+  assert.equal(chain!.hash, chainHash(chain!, recordOf(record)));
   assert.equal(record.time, cause.time);
   assert.equal(emitted[0]!.topic, 'jarvis.security');
   assert.equal(emitted[0]!.key, '203.0.113.7');
@@ -144,9 +149,46 @@ test('key expiry is detected at a frozen time: a warning inside the warning peri
 
 test('the brute-force state is the same whichever way other partitions interleave', () => {
   const mine = [0, 1, 2].map((m) => denied(T0 + m * MIN));
-  const other = [denied(T0 + 2 * 3_600_000, '198.51.100.1')];
+  const other = [denied(T0 + 2 * 3_600_000, '198.51.100.2')]; // auth partition 0; 203.0.113.7 is in 4
   const a = derived(security, [...mine, ...other]);
   const b = derived(security, [...other, ...mine]);
   assert.deepEqual(security.toJSON!(a.state), security.toJSON!(b.state));
   assert.deepEqual(a.emitted.map((e) => e.envelope.id).sort(), b.emitted.map((e) => e.envelope.id).sort());
+});
+
+const chainOf = (e: { envelope: Envelope }) => (e.envelope.data as SecurityEventData).chain!;
+
+test('records derived from one input partition form one hash chain, continued across a snapshot and restore', () => {
+  const events = [0, 1, 2].map((m) => denied(T0 + m * MIN));
+  const first = derived(security, events.slice(0, 2));
+  const restored = security.fromJSON!(JSON.parse(JSON.stringify(security.toJSON!(first.state))));
+  const next = security.derive(restored, events[2]!);
+  const links = [...first.emitted, ...next.emitted].map(chainOf);
+  assert.deepEqual(links.map((l) => [l.partition, l.seq]), [['jarvis.auth/4', 1], ['jarvis.auth/4', 2], ['jarvis.auth/4', 3]]);
+  assert.equal(links[1]!.prev, links[0]!.hash);
+  assert.equal(links[2]!.prev, links[1]!.hash);
+  // Deriving the same partition again from scratch gives byte-identical links (a rebuild, a second projector).
+  const again = derived(security, events);
+  assert.deepEqual(again.emitted.map(chainOf), links);
+});
+
+test('another input partition is another chain, whatever the interleaving', () => {
+  const mine = [0, 1].map((m) => denied(T0 + m * MIN));
+  const other = [denied(T0 + 30_000, '198.51.100.2')];
+  const a = derived(security, [...mine, ...other]).emitted.map(chainOf);
+  const b = derived(security, [...other, ...mine]).emitted.map(chainOf);
+  const byId = (links: { partition: string; seq: number; hash: string }[]) => links.map((l) => `${l.partition}#${l.seq}:${l.hash}`).sort();
+  assert.deepEqual(byId(a), byId(b));
+  assert.deepEqual([...new Set(a.map((l) => l.partition))].sort(), ['jarvis.auth/0', 'jarvis.auth/4']);
+});
+
+test('a key-expiry record is its own one-record chain, the same on every scan', () => {
+  const created = at(T0, ApiKeyCreated, { key_id: 'key-exp', name: 'ci', permissions: ['read'], secret_sha256: 'a'.repeat(64), created_at: new Date(T0).toISOString(), expires_at: new Date(T0 + 10 * DAY).toISOString(), created_by: 'admin', rotated_from: null });
+  const { state } = derived(security, [created]);
+  const one = security.scan!(state, T0 + 4 * DAY);
+  const two = security.scan!(state, T0 + 5 * DAY);
+  assert.equal(one.length, 1);
+  assert.deepEqual(two, one);
+  const link = chainOf(one[0]!);
+  assert.deepEqual([link.partition, link.seq, link.prev], [`key-expiry/${one[0]!.envelope.id}`, 1, GENESIS]);
 });

@@ -81,20 +81,23 @@ The pseudonym the audit log stores for a key id, session id or IP when JARVIS_AU
 };
 
 export const verify: Command = {
-  usage: `jarvis audit verify [--against store|log] [--json]
-Checks the hash chains of the audit log; --against log also compares every record with the
-jarvis.security topic. Exit 0 when intact, 1 with the first deleted, inserted or altered record.`,
+  usage: `jarvis audit verify [--against log|store] [--json]
+Reads the jarvis.security topic and checks the hash chain every record carries there (and the
+chain heads published on it), then compares the audit store with it (--against log, the
+default); --against store checks the audit store's copy alone, without reading the topic.
+Exit 0 when intact, 1 with the first deleted, inserted or altered record (chain partition,
+position and id).`,
   options: { against: { type: 'string' }, json: { type: 'boolean' } },
   async run(ctx, v) {
-    const against = (v.against as string | undefined) ?? 'store';
+    const against = (v.against as string | undefined) ?? 'log';
     if (!['store', 'log'].includes(against)) throw new UsageError('--against must be store or log');
     const res = await api(ctx, 'GET', '/admin/audit/verify', { query: { against }, ok: [200, 409] });
-    const r = (await res.json()) as { ok: boolean; scope: string; checked: number; compared?: number; partitions: { partition: number; records: number; head_seq: number; head_hash: string }[]; problem: { kind: string; partition: number; seq: number; id: string | null; detail: string; where: string } | null };
+    const r = (await res.json()) as { ok: boolean; scope: string; checked: number; compared?: number; unchained?: number; partitions: { partition: string; records: number; head_seq: number; head_hash: string }[]; problem: { kind: string; partition: string; seq: number; id: string | null; detail: string; where: string } | null };
     emit(ctx, v.json === true, r, () => {
-      const head = `${r.ok ? 'intact' : 'TAMPERED'}: ${r.checked} records in ${r.partitions.length} partition(s) checked (${r.scope}${r.compared !== undefined ? `, ${r.compared} compared with the topic` : ''})`;
+      const head = `${r.ok ? 'intact' : 'TAMPERED'}: ${r.checked} records in ${r.partitions.length} chain(s) checked (${r.scope}${r.compared !== undefined ? `, ${r.compared} compared with the topic` : ''}${r.unchained ? `, ${r.unchained} published without a link` : ''})`;
       if (!r.problem) return `${head}\n${table(r.partitions, ['partition', 'records', 'head_seq', 'head_hash'], 64)}`;
       const p = r.problem;
-      return `${head}\nfirst problem: ${p.kind} record in the ${p.where}, partition ${p.partition}, position ${p.seq}${p.id ? `, id ${p.id}` : ''}\n  ${p.detail}`;
+      return `${head}\nfirst problem: ${p.kind} record in the ${p.where}, chain ${p.partition}, position ${p.seq}${p.id ? `, id ${p.id}` : ''}\n  ${p.detail}`;
     });
     return r.ok ? EXIT.ok : EXIT.failure;
   },

@@ -6,16 +6,19 @@
  */
 import {
   ADMIN_TOPIC, ApiKeyCreated, ApiKeyRevoked, ApiKeyRotated, AUTH_TOPIC, AuthDecisionRecorded, HTTP_TOPIC, InputRejected,
-  IpBlockAdded, IpBlockRemoved, RateLimitDegraded, RateLimitExceeded, SessionRevoked, SESSIONS_TOPIC, type Envelope,
+  IpBlockAdded, IpBlockRemoved, RateLimitDegraded, RateLimitExceeded, SECURITY_TOPIC, SessionRevoked, SESSIONS_TOPIC, type Envelope,
+  type SecurityEventData,
 } from '../../../events/index.ts';
 import { ms, msOrNull, type EventOf } from '../events.ts';
 import type { Derivation, Derived, DerivedEvent } from '../types.ts';
 import { scanKeyExpiry } from './expiry.ts';
 import { countFailure } from './brute-force.ts';
+import { chainPartitionOf, linkAfter, recordOf } from './chain.ts';
 import { securityRecord } from './records.ts';
 import { initialSecurityState, securityFromJSON, securityToJSON, sweep, type SecurityState } from './state.ts';
 
 export type { SecurityState } from './state.ts';
+export { chainHash, chainPartitionOf, GENESIS, type ChainLink } from './chain.ts';
 export { derivedId } from './ids.ts';
 
 export interface SecurityOptions {
@@ -46,6 +49,19 @@ const INPUT_KIND = {
   malformed_json: ['jarvis.security.input_rejected.v1', 'denied'],
   method_not_allowed: ['jarvis.security.input_rejected.v1', 'denied'],
 } as const;
+
+/**
+ * Links each security record into its chain partition, in emission order, and moves the tip.
+ * Part of the fold: replaying the same partition from a snapshot gives the same links.
+ */
+function chained(state: SecurityState, partition: string, emitted: DerivedEvent[]): DerivedEvent[] {
+  return emitted.map((d) => {
+    if (d.topic !== SECURITY_TOPIC) return d;
+    const chain = linkAfter(partition, state.chains.get(partition) ?? null, recordOf(d.envelope));
+    state.chains.set(partition, { seq: chain.seq, hash: chain.hash });
+    return { ...d, envelope: { ...d.envelope, data: { ...(d.envelope.data as SecurityEventData), chain } } };
+  });
+}
 
 /** Builds the derivation with its thresholds. */
 export function securityDerivation(opts: SecurityOptions): Derivation<SecurityState> {
@@ -139,6 +155,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
       default:
         return { state, emitted: NONE };
     }
+    emitted = chained(state, chainPartitionOf(e), emitted);
     const t = ms(e.time);
     if (t > state.clockMs) state.clockMs = t;
     if (state.clockMs >= state.nextSweepMs) {

@@ -15,12 +15,20 @@ export interface SecurityState {
   /** client IP → end (ms) of the automatic block brute force put on it. */
   readonly blockedUntil: Map<string, number>;
   readonly keys: Map<string, TrackedKey>;
+  /** chain partition → its newest link (tamper evidence; see chain.ts). Kept with the state, so a restart continues each chain. */
+  readonly chains: Map<string, ChainTip>;
   clockMs: number;
   nextSweepMs: number;
 }
 
+/** The newest link of a chain: where the next record links to. */
+export interface ChainTip {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export function initialSecurityState(): SecurityState {
-  return { failures: new Map(), blockedUntil: new Map(), keys: new Map(), clockMs: 0, nextSweepMs: 0 };
+  return { failures: new Map(), blockedUntil: new Map(), keys: new Map(), chains: new Map(), clockMs: 0, nextSweepMs: 0 };
 }
 
 /**
@@ -39,6 +47,7 @@ interface SecurityJson {
   failures: [string, number[]][];
   blockedUntil: [string, number][];
   keys: [string, TrackedKey][];
+  chains?: [string, ChainTip][];
 }
 
 /** Canonical JSON: swept as of the state's clock, sorted. Sweeping a copy keeps `state` as it is. */
@@ -50,6 +59,7 @@ export function securityToJSON(state: SecurityState, windowMs: number, latenessM
     failures: sortedEntries(copy.failures),
     blockedUntil: sortedEntries(copy.blockedUntil),
     keys: sortedEntries(state.keys),
+    chains: sortedEntries(state.chains),
   };
 }
 
@@ -59,6 +69,8 @@ export function securityFromJSON(json: unknown): SecurityState {
     failures: new Map(j.failures),
     blockedUntil: new Map(j.blockedUntil),
     keys: new Map(j.keys),
+    // Snapshots from before the chain was carried have none: chains start at their genesis.
+    chains: new Map(j.chains ?? []),
     clockMs: j.clockMs,
     nextSweepMs: j.clockMs,
   };
