@@ -97,7 +97,7 @@ describe('jarvis audit', () => {
       const bad = await jarvis(['audit', 'verify']);
       assert.equal(bad.code, 1);
       assert.match(bad.out, /^TAMPERED/);
-      assert.match(bad.out, new RegExp(`first problem: altered record in the store, partition \\d+, position \\d+, id ${row.id}`));
+      assert.match(bad.out, new RegExp(`first problem: altered record in the store, chain \\S+, position \\d+, id ${row.id}`));
     } finally {
       db.prepare('UPDATE audit_events SET record = ? WHERE n = ?').run(row.record, row.n);
       db.close();
