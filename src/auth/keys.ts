@@ -3,13 +3,13 @@
  * record without scanning, the secret is compared as a SHA-256 digest in constant time.
  * Keys from the environment have no id part; they are found by the digest of the whole key.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const MANAGED = /^jrv_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 /** SHA-256 hex digest of a secret. */
 export function sha256Hex(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Constant-time comparison of two hex digests of equal length. */

@@ -2,10 +2,10 @@
  * First in the chain: the request id (a well-formed incoming X-Request-Id is kept), the W3C
  * trace context, the start time, and the headers every response carries.
  */
-import { randomBytes } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import type { Next } from 'koa';
 import type { IdGenerator } from '../../shared/ids.ts';
+import { randomHex } from '../../shared/random-hex.ts';
 import type { JarvisContext } from '../state.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -13,7 +13,7 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
 /** A fresh span id (16 hex) for the traceparent we hand to events when no OTel span is active. */
 function spanIdHex(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export function requestContextMiddleware(opts: { ids: IdGenerator; now: () => number }) {
@@ -28,7 +28,7 @@ export function requestContextMiddleware(opts: { ids: IdGenerator; now: () => nu
       traceparent = `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`;
     } else {
       const m = TRACEPARENT.exec(ctx.get('traceparent'));
-      traceId = m && m[1] !== '00000000000000000000000000000000' ? m[1]! : randomBytes(16).toString('hex');
+      traceId = m && m[1] !== '00000000000000000000000000000000' ? m[1]! : randomHex(16);
       traceparent = `00-${traceId}-${spanIdHex()}-01`;
     }
     ctx.state = {
