@@ -179,7 +179,8 @@ export class BufferedPublisher implements Publisher {
       t.relay.wake();
       return;
     }
-    const records: LogRecord[] = batch.map((s) => ({ topic: s.topic, key: s.key, value: Buffer.from(JSON.stringify(s.envelope), 'utf8'), headers: headersOf(s.envelope) }));
+    // The envelope goes along: the embedded log hands it to this process's consumers, which then skip decoding.
+    const records: LogRecord[] = batch.map((s) => ({ topic: s.topic, key: s.key, value: Buffer.from(JSON.stringify(s.envelope), 'utf8'), headers: headersOf(s.envelope), envelope: s.envelope }));
     await t.log.append(records);
     this.delivered += batch.length;
   }

@@ -8,12 +8,19 @@
  *   position only after `onBatch` resolved: at-least-once, so handlers deduplicate by event id.
  */
 
+import type { Envelope } from '../../events/index.ts';
+
 /** A record to append. `value` is the JSON-encoded CloudEvents envelope. */
 export interface LogRecord {
   readonly topic: string;
   readonly key: string;
   readonly value: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The envelope `value` encodes, when the appender built it (the publisher). A log may hand it
+   * to consumers of the same process with the record, so they need not decode `value` again.
+   */
+  readonly envelope?: Envelope;
 }
 
 /** A record as read back from the log. */

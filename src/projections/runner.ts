@@ -346,7 +346,8 @@ export class ProjectionRunner {
           continue;
         }
         last = r;
-        const env = this.decode(r.value);
+        // An envelope this process published comes decoded with the record (the embedded log's tail).
+        const env = r.envelope ?? this.decode(r.value);
         if (!env) continue;
         if (!this.recent.add(env.id)) {
           this.counters.duplicates++;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { EventLog, LogHealth, LogRecord, SubscribeOptions, Subscription } from '../types.ts';
+import { LocalTail } from './tail.ts';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import { errorMessage, silentLog, type LogSink } from '../logger.ts';
 import { partitionFor } from '../partition.ts';
@@ -30,6 +31,14 @@ export interface EmbeddedLogOptions {
   readonly consumer?: Partial<EmbeddedConsumerSettings>;
 }
 
+/** Where an appended record landed. */
+interface Appended {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly ts: number;
+}
+
 /** Thrown when appending to or subscribing to a topic the log was not created with. */
 export class UnknownTopicError extends Error {}
 
@@ -43,7 +52,9 @@ export class EmbeddedEventLog implements EventLog {
   private readonly clock: Clock;
   private readonly log: LogSink;
   private readonly settings: EmbeddedConsumerSettings;
-  private appendTx: ((records: readonly LogRecord[]) => void) | null = null;
+  private appendTx: ((records: readonly LogRecord[]) => Appended[]) | null = null;
+  /** Physical topic \0 partition → what this process appended there lately (see tail.ts). */
+  private readonly tails = new Map<string, LocalTail>();
   private lastError: string | null = null;
   private trimTimer: NodeJS.Timeout | undefined;
 
@@ -52,7 +63,7 @@ export class EmbeddedEventLog implements EventLog {
     this.prefix = options.topicPrefix ?? '';
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? silentLog;
-    this.settings = { pollMs: 10, heartbeatMs: 1000, leaseMs: 10_000, maxBatchRecords: 500, ...options.consumer };
+    this.settings = { pollMs: 10, heartbeatMs: 1000, leaseMs: 10_000, maxBatchRecords: 500, minPassMs: 20, ...options.consumer };
   }
 
   async start(): Promise<void> {
@@ -78,13 +89,15 @@ export class EmbeddedEventLog implements EventLog {
   async append(records: readonly LogRecord[]): Promise<void> {
     if (!this.appendTx) throw new Error('embedded log: append before start()');
     if (records.length === 0) return;
+    let appended: Appended[];
     try {
-      this.appendTx(records);
+      appended = this.appendTx(records);
       this.lastError = null;
     } catch (err) {
       this.lastError = errorMessage(err);
       throw err;
     }
+    if (this.subscriptions.size > 0) this.keepTail(records, appended);
     notifyAppend(this.file);
   }
 
@@ -96,7 +109,7 @@ export class EmbeddedEventLog implements EventLog {
       topics.set(physical, this.partitionCount(physical));
     }
     const memberId = `${process.pid}-${randomBytes(6).toString('hex')}`;
-    const sub = new EmbeddedSubscription(this.db, this.file, options, topics, this.prefix, memberId, this.settings, this.log);
+    const sub = new EmbeddedSubscription(this.db, this.file, options, topics, this.prefix, memberId, this.settings, this.log, (topic, partition) => this.tails.get(`${topic}\u0000${partition}`));
     sub.start();
     this.subscriptions.add(sub);
     return {
@@ -117,6 +130,7 @@ export class EmbeddedEventLog implements EventLog {
     clearInterval(this.trimTimer);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.subscriptions.clear();
+    this.tails.clear();
     this.db?.close();
     this.db = null;
     this.appendTx = null;
@@ -127,7 +141,19 @@ export class EmbeddedEventLog implements EventLog {
     return partitionFor(key, this.partitionCount(physicalTopic(this.prefix, topic)));
   }
 
-  private prepareAppend(db: Database.Database): (records: readonly LogRecord[]) => void {
+  /** Remembers what was just appended (with its envelope, when given) for this process's subscriptions. */
+  private keepTail(records: readonly LogRecord[], appended: readonly Appended[]): void {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const at = appended[i]!;
+      const hk = `${at.topic}\u0000${at.partition}`;
+      let tail = this.tails.get(hk);
+      if (!tail) this.tails.set(hk, (tail = new LocalTail(this.settings.maxBatchRecords * 4)));
+      tail.push({ topic: r.topic, partition: at.partition, offset: String(at.offset), key: r.key, value: r.value, timestamp: at.ts, headers: r.headers ?? {}, ...(r.envelope && { envelope: r.envelope }) }, at.offset);
+    }
+  }
+
+  private prepareAppend(db: Database.Database): (records: readonly LogRecord[]) => Appended[] {
     const head = db.prepare('SELECT MAX("offset") FROM records WHERE topic = ? AND partition = ?').pluck();
     const insert = db.prepare('INSERT INTO records (topic, partition, "offset", key, value, headers, ts) VALUES (?, ?, ?, ?, ?, ?, ?)');
     // One IMMEDIATE transaction per call: takes the write lock first, so two processes never
@@ -135,6 +161,7 @@ export class EmbeddedEventLog implements EventLog {
     const tx = db.transaction((records: readonly LogRecord[]) => {
       const ts = this.clock.now();
       const heads = new Map<string, number>();
+      const appended: Appended[] = [];
       for (const r of records) {
         const topic = physicalTopic(this.prefix, r.topic);
         const partition = partitionFor(r.key, this.partitionCount(topic));
@@ -143,8 +170,10 @@ export class EmbeddedEventLog implements EventLog {
         if (next === undefined) next = ((head.get(topic, partition) as number | null) ?? -1) + 1;
         const headers = r.headers && Object.keys(r.headers).length > 0 ? JSON.stringify(r.headers) : null;
         insert.run(topic, partition, next, r.key, r.value, headers, ts);
+        appended.push({ topic, partition, offset: next, ts });
         heads.set(hk, next + 1);
       }
+      return appended;
     });
     return (records) => tx.immediate(records);
   }

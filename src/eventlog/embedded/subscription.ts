@@ -6,10 +6,11 @@
  * SQLite's `data_version` shows a commit from another process (checked every `pollMs`).
  */
 import type Database from 'better-sqlite3';
-import type { ConsumedRecord, SubscribeOptions, Subscription } from '../types.ts';
+import type { SubscribeOptions, Subscription } from '../types.ts';
 import { errorMessage, type LogSink } from '../logger.ts';
 import { logicalTopic } from '../topics.ts';
 import { GroupMember, type TopicPartition } from './group.ts';
+import type { LocalTail } from './tail.ts';
 import { onAppend } from './wake.ts';
 
 export interface EmbeddedConsumerSettings {
@@ -17,6 +18,8 @@ export interface EmbeddedConsumerSettings {
   readonly heartbeatMs: number;
   readonly leaseMs: number;
   readonly maxBatchRecords: number;
+  /** Under a steady trickle, the shortest time between two passes: batches grow instead of commits multiplying. */
+  readonly minPassMs: number;
 }
 
 interface Row {
@@ -39,6 +42,13 @@ export class EmbeddedSubscription implements Subscription {
   private owned: TopicPartition[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
   private unlisten: () => void = () => {};
+  /** The group's next offset per owned partition (ours to move while we hold the lease); cleared on rebalance. */
+  private readonly positions = new Map<string, number>();
+  /**
+   * Partitions read up to their head since the last commit by another connection: new records
+   * there can only be this process's own, which its LocalTail holds.
+   */
+  private readonly drained = new Set<string>();
   private readonly member: GroupMember;
   private readonly read;
   private readonly position;
@@ -54,6 +64,8 @@ export class EmbeddedSubscription implements Subscription {
     memberId: string,
     private readonly settings: EmbeddedConsumerSettings,
     private readonly log: LogSink,
+    /** This process's recent appends to a physical topic-partition, if any. */
+    private readonly tailOf: (topic: string, partition: number) => LocalTail | undefined = () => undefined,
   ) {
     this.member = new GroupMember(db, options.groupId, memberId, topics, settings.leaseMs);
     this.read = db.prepare('SELECT "offset", key, value, headers, ts FROM records WHERE topic = ? AND partition = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?');
@@ -114,15 +126,31 @@ export class EmbeddedSubscription implements Subscription {
         if (Date.now() >= this.nextRebalance) {
           this.owned = this.member.rebalance(Date.now());
           this.nextRebalance = Date.now() + this.settings.heartbeatMs;
+          this.positions.clear();
+          this.drained.clear();
+        }
+        // Another connection committed: what it wrote is only in SQLite, so read every partition there.
+        const version = this.db.pragma('data_version', { simple: true }) as number;
+        if (version !== this.dataVersion) {
+          this.dataVersion = version;
+          this.drained.clear();
         }
         this.woken = false;
-        let delivered = false;
+        const passStart = Date.now();
+        let delivered = 0;
+        let full = false;
         for (const tp of this.owned) {
           if (this.stopping) break;
-          if (await this.deliver(tp)) delivered = true;
+          const n = await this.deliver(tp);
+          if (n > 0) delivered++;
+          if (n >= this.settings.maxBatchRecords) full = true;
         }
         backoff = 0;
-        if (!delivered && !this.woken) await this.idle();
+        if (delivered === 0 && !this.woken) await this.idle();
+        else if (delivered > 0 && !full && !this.stopping) {
+          const wait = this.settings.minPassMs - (Date.now() - passStart);
+          if (wait > 0) await sleep(wait);
+        }
       } catch (err) {
         backoff = Math.min(backoff === 0 ? 100 : backoff * 2, 5000);
         this.log.warn({ group: this.options.groupId, err: errorMessage(err), retryInMs: backoff }, 'embedded log: batch failed, retrying');
@@ -131,31 +159,52 @@ export class EmbeddedSubscription implements Subscription {
     }
   }
 
-  /** Reads and hands over one batch of `tp`; true when there was one. Throws when the handler did. */
-  private async deliver(tp: TopicPartition): Promise<boolean> {
+  /** Reads and hands over one batch of `tp`; how many records it had. Throws when the handler did. */
+  private async deliver(tp: TopicPartition): Promise<number> {
     const { groupId, onBatch } = this.options;
-    const from = (this.position.get(groupId, tp.topic, tp.partition) as number | undefined) ?? 0;
-    const rows = this.read.all(tp.topic, tp.partition, from, this.settings.maxBatchRecords) as Row[];
-    if (rows.length === 0) return false;
-    const topic = logicalTopic(this.prefix, tp.topic);
-    const records: ConsumedRecord[] = rows.map((r) => ({
-      topic,
-      partition: tp.partition,
-      offset: String(r.offset),
-      key: r.key,
-      value: r.value,
-      timestamp: r.ts,
-      headers: r.headers === null ? {} : (JSON.parse(r.headers) as Record<string, string>),
-    }));
-    const head = this.head.get(tp.topic, tp.partition) as number;
-    await onBatch({ topic, partition: tp.partition, records, highWatermark: String(head) });
-    const next = rows[rows.length - 1]!.offset + 1;
-    if (!this.member.commit(tp, next, Date.now())) {
+    const key = `${tp.topic}\u0000${tp.partition}`;
+    let from = this.positions.get(key);
+    if (from === undefined) {
+      from = (this.position.get(groupId, tp.topic, tp.partition) as number | undefined) ?? 0;
+      this.positions.set(key, from);
+    }
+    const max = this.settings.maxBatchRecords;
+    const tail = this.drained.has(key) ? this.tailOf(tp.topic, tp.partition) : undefined;
+    let records = tail?.read(from, max) ?? null;
+    let head: number;
+    if (records) {
+      head = tail!.next - 1;
+    } else if (this.drained.has(key) && !tail) {
+      return 0; // drained, and nothing appended here since by this process
+    } else {
+      const rows = this.read.all(tp.topic, tp.partition, from, max) as Row[];
+      const topic = logicalTopic(this.prefix, tp.topic);
+      records = rows.map((r) => ({
+        topic,
+        partition: tp.partition,
+        offset: String(r.offset),
+        key: r.key,
+        value: r.value,
+        timestamp: r.ts,
+        headers: r.headers === null ? {} : (JSON.parse(r.headers) as Record<string, string>),
+      }));
+      head = records.length > 0 ? (this.head.get(tp.topic, tp.partition) as number) : from - 1;
+      if (records.length < max) this.drained.add(key);
+    }
+    if (records.length === 0) return 0;
+    const topic = records[0]!.topic;
+    await onBatch({ topic, partition: tp.partition, records, highWatermark: String(Math.max(head, Number(records[records.length - 1]!.offset))) });
+    const next = Number(records[records.length - 1]!.offset) + 1;
+    if (this.member.commit(tp, next, Date.now())) {
+      this.positions.set(key, next);
+    } else {
       // Lost the lease while handling: the new owner re-reads from the last commit (at-least-once).
       this.log.info({ group: groupId, topic, partition: tp.partition }, 'embedded log: partition moved to another member before commit');
+      this.positions.delete(key);
+      this.drained.delete(key);
       this.nextRebalance = 0;
     }
-    return true;
+    return records.length;
   }
 
   /** Waits for an in-process append, a commit by another connection, a rebalance or stop. */
@@ -163,10 +212,8 @@ export class EmbeddedSubscription implements Subscription {
     return new Promise((resolve) => {
       const timer = setInterval(() => {
         const v = this.db.pragma('data_version', { simple: true }) as number;
-        if (v !== this.dataVersion || Date.now() >= this.nextRebalance) {
-          this.dataVersion = v;
-          done();
-        }
+        // The loop notes the new version itself (and then reads every partition from SQLite).
+        if (v !== this.dataVersion || Date.now() >= this.nextRebalance) done();
       }, this.settings.pollMs);
       const done = () => {
         clearInterval(timer);
