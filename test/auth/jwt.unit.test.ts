@@ -64,4 +64,16 @@ describe('JWT verification', () => {
     const v = await jwt.verify(sign({ alg: 'HS256', typ: 'JWT' }, { ...good, exp: iat - 1 }, 'y'.repeat(64)), NOW);
     assert.equal(!v.ok && v.reason, 'invalid_token');
   });
+
+  it('a token verified once still expires on time, and its tampered twins are still refused', async () => {
+    const { token } = await jwt.issue({ sub: 'env-1', sid: 'ses_2', jti: 'j2', scope: ['read'] }, NOW);
+    assert.ok((await jwt.verify(token, NOW)).ok); // now remembered as verified
+    assert.ok((await jwt.verify(token, NOW + 899_000)).ok);
+    const late = await jwt.verify(token, NOW + 900_000);
+    assert.equal(!late.ok && late.reason, 'expired_token', 'expired at exp, as jose says');
+    const parts = token.split('.');
+    const escalated = `${parts[0]}.${b64({ ...JSON.parse(Buffer.from(parts[1]!, 'base64url').toString()), scope: 'read admin' })}.${parts[2]}`;
+    const v = await jwt.verify(escalated, NOW);
+    assert.equal(!v.ok && v.reason, 'invalid_token');
+  });
 });
