@@ -323,7 +323,7 @@ export class ProjectionRunner {
     const at = this.clock.now();
     this.policy.snapshotted(states, at);
     this.counters.snapshots++;
-    return { states, recentIds: this.recent.toJSON(), at };
+    return { states, newIds: this.recent.takeNew(), keepIds: this.recent.capacity, at };
   }
 
   private async handle(batch: RecordBatch): Promise<void> {
