@@ -11,6 +11,7 @@ import { bool, ConfigError, duration, type Env, int, list, oneOf, optStr, type R
 import { parseAuditConfig, type AuditConfig } from './audit.ts';
 import { parseChatConfig, type ChatConfig } from './chat.ts';
 import { parseTtsConfig, type TtsConfig } from './tts.ts';
+import { checkTlsFiles } from './tls-files.ts';
 
 export { ConfigError } from './parse.ts';
 
@@ -148,6 +149,7 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new ConfigError(certFile ? 'JARVIS_TLS_KEY' : 'JARVIS_TLS_CERT', 'JARVIS_TLS_CERT and JARVIS_TLS_KEY go together');
   }
+  if (certFile && keyFile) checkTlsFiles(certFile, keyFile);
   const brokers = list(env, 'KAFKA_BROKERS');
   const port = env.JARVIS_PORT !== undefined && env.JARVIS_PORT !== '' ? int(env, 'JARVIS_PORT', 8000, 0, 65535) : int(env, 'PORT', 8000, 0, 65535);
 

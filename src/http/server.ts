@@ -37,7 +37,8 @@ export async function listen(handler: http.RequestListener, o: ServerOptions): P
     requireHostHeader: true,
   };
   const server = o.tls
-    ? https.createServer({ ...common, cert: readFileSync(o.tls.certFile), key: readFileSync(o.tls.keyFile), minVersion: 'TLSv1.2' }, handler)
+    ? // A handshake is part of sending the headers: it gets the same time (Node's default is 120 s).
+      https.createServer({ ...common, cert: readFileSync(o.tls.certFile), key: readFileSync(o.tls.keyFile), minVersion: 'TLSv1.2', handshakeTimeout: o.headersTimeoutMs }, handler)
     : http.createServer(common, handler);
   server.maxConnections = o.maxConnections;
   server.maxHeadersCount = 100;
