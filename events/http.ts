@@ -67,3 +67,16 @@ export const InputRejected = defineEvent({
     detail: z.string().max(256).nullable(),
   }),
 });
+
+export const AuditRead = defineEvent({
+  type: 'jarvis.http.audit_read.v1',
+  topic: HTTP_TOPIC,
+  description: 'Someone read the audit log (query, export, live tail, stats, verify, hmac). The projector turns it into the chained JRV-AUDIT-001 security record; identifying filter values arrive pseudonymized.',
+  data: z.object({
+    action: z.enum(['query', 'export', 'live', 'stats', 'verify', 'hmac']),
+    ip: Ip,
+    principal: KeyId.nullable(),
+    request_id: RequestId,
+    details: z.record(z.string().max(64), z.union([z.string().max(128), z.number(), z.boolean(), z.null()])).describe('the filters used (filter_<name>) and result counts'),
+  }),
+});

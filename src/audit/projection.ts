@@ -7,8 +7,8 @@
  * The link is checked as it is stored — its hash against the content, its `prev` against the
  * stored neighbours (a chain spans several topic partitions, so neighbours may arrive in either
  * order) — and a broken link is stored anyway (the store mirrors the topic) and listed in
- * `audit_breaks`. Records published without a link (audit_queried, by the API itself) are
- * chained by the store, per topic partition (`store/<n>`), in log order. Published chain heads
+ * `audit_breaks`. Records published without a link (by an older version, or by anyone but the
+ * projector) are chained by the store, per topic partition (`store/<n>`), in log order. Published chain heads
  * (ChainHeadPublished) go to `audit_heads`, the evidence verification checks against.
  */
 import type Database from 'better-sqlite3';

@@ -89,6 +89,7 @@ describe('the audit API', () => {
     assert.equal(found.data.code, 'JRV-AUDIT-001');
     assert.equal(found.data.details!.filter_ip, '203.0.113.50');
     assert.equal(found.data.details!.action, 'query');
+    assert.ok((found.data as { chain?: unknown }).chain, 'derived by the projector, so linked into the chain like every record');
   });
 
   test('export streams every matching record as NDJSON', async () => {

@@ -5,7 +5,7 @@
  * never globals; every emitted id is derived from the causing event (see ids.ts).
  */
 import {
-  ADMIN_TOPIC, ApiKeyCreated, ApiKeyRevoked, ApiKeyRotated, AUTH_TOPIC, AuthDecisionRecorded, HTTP_TOPIC, InputRejected,
+  ADMIN_TOPIC, ApiKeyCreated, AuditRead, ApiKeyRevoked, ApiKeyRotated, AUTH_TOPIC, AuthDecisionRecorded, HTTP_TOPIC, InputRejected,
   IpBlockAdded, IpBlockRemoved, RateLimitDegraded, RateLimitExceeded, SECURITY_TOPIC, SessionRevoked, SESSIONS_TOPIC, type Envelope,
   type SecurityEventData,
 } from '../../../events/index.ts';
@@ -34,7 +34,7 @@ export interface SecurityOptions {
 
 type Raw =
   | EventOf<typeof AuthDecisionRecorded> | EventOf<typeof RateLimitExceeded> | EventOf<typeof RateLimitDegraded> | EventOf<typeof InputRejected>
-  | EventOf<typeof ApiKeyCreated> | EventOf<typeof ApiKeyRevoked> | EventOf<typeof ApiKeyRotated> | EventOf<typeof IpBlockAdded>
+  | EventOf<typeof AuditRead> | EventOf<typeof ApiKeyCreated> | EventOf<typeof ApiKeyRevoked> | EventOf<typeof ApiKeyRotated> | EventOf<typeof IpBlockAdded>
   | EventOf<typeof IpBlockRemoved> | EventOf<typeof SessionRevoked>;
 
 const NONE: readonly DerivedEvent[] = Object.freeze([]);
@@ -144,6 +144,11 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
       case IpBlockRemoved.type: {
         const details = { action: 'ip_block_removed', block_id: e.data.block_id };
         emitted = [rec('jarvis.security.admin_action.v1', e, { ip: null, principal: e.data.removed_by, outcome: 'changed', reason: 'ip block removed', details })];
+        break;
+      }
+      case AuditRead.type: {
+        const d = e.data;
+        emitted = [rec('jarvis.security.audit_queried.v1', e, { ip: d.ip, principal: d.principal, request_id: d.request_id, outcome: 'granted', reason: `audit log ${d.action}`, details: { action: d.action, ...d.details } })];
         break;
       }
       case SessionRevoked.type: {
