@@ -4,7 +4,7 @@
  * and the real process entry of `npm start` for bad configurations.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -16,6 +16,7 @@ import { JWT_SECRET, KEYS, startTestJarvis, type TestJarvis } from '../support/h
 import { makeSelfSignedCert, type TestCert } from '../support/tls-cert.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+const HEADERS_TIMEOUT_S = 3;
 
 interface HttpsAnswer { status: number; headers: Record<string, string | string[] | undefined>; body: string; protocol: string | null; fingerprint256: string }
 
@@ -61,6 +62,17 @@ function handshake(port: number, version: tls.SecureVersion, ca: Buffer): Promis
   });
 }
 
+/** Resolves with how long after `since` the socket was closed by the peer (reading all it sends), or null after `capMs`. */
+function closedAfter(socket: net.Socket, since: number, capMs: number): Promise<{ ms: number | null; data: string }> {
+  return new Promise((resolve) => {
+    let data = '';
+    socket.on('data', (c: Buffer) => { data += c.toString('latin1'); });
+    socket.on('error', () => undefined);
+    const timer = setTimeout(() => { socket.destroy(); resolve({ ms: null, data }); }, capMs);
+    socket.on('close', () => { clearTimeout(timer); resolve({ ms: Date.now() - since, data }); });
+  });
+}
+
 /** Speaks plain HTTP/1.1 to a port and returns whatever bytes come back before the close (or 5 s). */
 function plainHttp(port: number, request: string): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -80,7 +92,9 @@ describe('native TLS: a client on the https port', () => {
   let port: number;
   before(async () => {
     cert = makeSelfSignedCert();
-    t = await startTestJarvis({ JARVIS_TLS_CERT: cert.certFile, JARVIS_TLS_KEY: cert.keyFile });
+    // Short timeouts, so the slow-client checks below take seconds, not the default 20 s (headers)
+    // and 120 s (request), which also bound how long a stuck connection can hold up close().
+    t = await startTestJarvis({ JARVIS_TLS_CERT: cert.certFile, JARVIS_TLS_KEY: cert.keyFile, JARVIS_HEADERS_TIMEOUT: `${HEADERS_TIMEOUT_S}s`, JARVIS_REQUEST_TIMEOUT: '5s' });
     port = Number(new URL(t.url).port);
   });
   after(async () => {
@@ -142,6 +156,27 @@ describe('native TLS: a client on the https port', () => {
     }
   });
 
+  it('is answered 408 and closed after the headers timeout when it completes the handshake but never finishes its headers', async () => {
+    const since = Date.now();
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: cert.cert, servername: 'localhost' }, () => socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`));
+    const { ms, data } = await closedAfter(socket, since, (HEADERS_TIMEOUT_S + 5) * 1000);
+    assert.ok(ms !== null && ms >= HEADERS_TIMEOUT_S * 1000 - 100, `closed after ${ms} ms`);
+    assert.match(data, /^HTTP\/1\.1 408 /);
+  });
+
+  // Todo: handshakeTimeout fires, but https re-emits the failed handshake as 'clientError', whose
+  // handler in src/http/server.ts writes an HTTP 400 into the never-established TLS socket
+  // instead of destroying it; the socket then lives until the headers + request timeouts (140 s
+  // by default), even after the client has gone, and holds up close() as long.
+  it('drops a connection that never starts the TLS handshake after the headers timeout, as plain HTTP does', {
+    todo: 'src/http/server.ts clientError handler does not destroy a socket whose TLS handshake failed: see the report on issue 3',
+  }, async () => {
+    const since = Date.now();
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const { ms } = await closedAfter(socket, since, (HEADERS_TIMEOUT_S + 5) * 1000);
+    assert.ok(ms !== null && ms <= (HEADERS_TIMEOUT_S + 2) * 1000, `still open ${HEADERS_TIMEOUT_S + 5} s later (closed after: ${ms} ms)`);
+  });
+
   it('gets no API answer when it speaks plain HTTP to the TLS port', async () => {
     const reply = await plainHttp(port, `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${KEYS.read}\r\nConnection: close\r\n\r\n`);
     const text = reply.toString('latin1');
@@ -176,6 +211,7 @@ describe('native TLS: a bad configuration stops the start with one clear line na
   let good: TestCert;
   let other: TestCert;
   let notPem: string;
+  let derCert: string;
   let dataRoot: string;
   before(() => {
     good = makeSelfSignedCert();
@@ -184,30 +220,28 @@ describe('native TLS: a bad configuration stops the start with one clear line na
     notPem = path.join(good.dir, 'not-a-certificate.txt');
     writeFileSync(notPem, 'this is not a PEM file\n');
     mkdirSync(path.join(good.dir, 'a-directory'));
+    derCert = path.join(good.dir, 'cert.der');
+    execFileSync('openssl', ['x509', '-in', good.certFile, '-outform', 'DER', '-out', derCert], { stdio: 'ignore' });
   });
   after(() => {
     good?.remove();
     other?.remove();
   });
 
-  // The file checks are todo: loadConfig checks only that both variables are set, and
-  // listen() (src/http/server.ts) reads and parses the files later, so a wrong path or a
-  // wrong file ends the process with an uncaught ENOENT/EISDIR/OpenSSL stack trace that names
-  // no variable (and with JARVIS_WORKERS > 1 the primary re-forks crashing workers for ever).
-  const todo = 'JARVIS_TLS_CERT/KEY files are not checked at start-up: listen() throws an uncaught fs/OpenSSL error (see the report on issue 3)';
-  const cases: { name: string; variable: string; env: () => Record<string, string>; todo?: string }[] = [
+  const cases: { name: string; variable: string; env: () => Record<string, string> }[] = [
     { name: 'JARVIS_TLS_CERT without JARVIS_TLS_KEY', variable: 'JARVIS_TLS_KEY', env: () => ({ JARVIS_TLS_CERT: good.certFile }) },
     { name: 'JARVIS_TLS_KEY without JARVIS_TLS_CERT', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_KEY: good.keyFile }) },
-    { name: 'a JARVIS_TLS_CERT path that does not exist', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_CERT: path.join(good.dir, 'missing.pem'), JARVIS_TLS_KEY: good.keyFile }), todo },
-    { name: 'a JARVIS_TLS_KEY path that does not exist', variable: 'JARVIS_TLS_KEY', env: () => ({ JARVIS_TLS_CERT: good.certFile, JARVIS_TLS_KEY: path.join(good.dir, 'missing.pem') }), todo },
-    { name: 'a JARVIS_TLS_CERT path that is a directory (unreadable as a file)', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_CERT: path.join(good.dir, 'a-directory'), JARVIS_TLS_KEY: good.keyFile }), todo },
-    { name: 'a JARVIS_TLS_CERT file that is not a PEM certificate', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_CERT: notPem, JARVIS_TLS_KEY: good.keyFile }), todo },
-    { name: 'a JARVIS_TLS_KEY file that is not a PEM private key', variable: 'JARVIS_TLS_KEY', env: () => ({ JARVIS_TLS_CERT: good.certFile, JARVIS_TLS_KEY: good.certFile }), todo },
-    { name: 'a JARVIS_TLS_KEY that does not belong to the certificate', variable: 'JARVIS_TLS_KEY', env: () => ({ JARVIS_TLS_CERT: good.certFile, JARVIS_TLS_KEY: other.keyFile }), todo },
+    { name: 'a JARVIS_TLS_CERT path that does not exist', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_CERT: path.join(good.dir, 'missing.pem'), JARVIS_TLS_KEY: good.keyFile }) },
+    { name: 'a JARVIS_TLS_KEY path that does not exist', variable: 'JARVIS_TLS_KEY', env: () => ({ JARVIS_TLS_CERT: good.certFile, JARVIS_TLS_KEY: path.join(good.dir, 'missing.pem') }) },
+    { name: 'a JARVIS_TLS_CERT path that is a directory (unreadable as a file)', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_CERT: path.join(good.dir, 'a-directory'), JARVIS_TLS_KEY: good.keyFile }) },
+    { name: 'a JARVIS_TLS_CERT file that is not a PEM certificate', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_CERT: notPem, JARVIS_TLS_KEY: good.keyFile }) },
+    { name: 'a JARVIS_TLS_CERT in DER form (https takes PEM only)', variable: 'JARVIS_TLS_CERT', env: () => ({ JARVIS_TLS_CERT: derCert, JARVIS_TLS_KEY: good.keyFile }) },
+    { name: 'a JARVIS_TLS_KEY file that is not a PEM private key', variable: 'JARVIS_TLS_KEY', env: () => ({ JARVIS_TLS_CERT: good.certFile, JARVIS_TLS_KEY: good.certFile }) },
+    { name: 'a JARVIS_TLS_KEY that does not belong to the certificate', variable: 'JARVIS_TLS_KEY', env: () => ({ JARVIS_TLS_CERT: good.certFile, JARVIS_TLS_KEY: other.keyFile }) },
   ];
 
   for (const c of cases) {
-    it(`${c.name}: exits 78 with one line naming ${c.variable}`, { todo: c.todo }, async () => {
+    it(`${c.name}: exits 78 with one line naming ${c.variable}`, async () => {
       const exit = await startProcess({
         NODE_ENV: 'test',
         JARVIS_DATA_DIR: path.join(dataRoot, c.variable + '-' + cases.indexOf(c)),
