@@ -47,7 +47,9 @@ export async function listen(handler: http.RequestListener, o: ServerOptions): P
   // a socket that sends nothing at all is closed after the same time.
   server.on('connection', (socket) => socket.setTimeout(o.headersTimeoutMs + o.requestTimeoutMs, () => socket.destroy()));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
+    // A failed TLS handshake (a timeout, plain HTTP on the TLS port) arrives here too: there is no
+    // HTTP session to answer in, so only parser errors and request timeouts get a status line.
+    if (!socket.writable || !(err.code?.startsWith('HPE_') || err.code === 'ERR_HTTP_REQUEST_TIMEOUT')) return socket.destroy();
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const body = JSON.stringify({ type: `/problems/http-${status}`, title: http.STATUS_CODES[status], status });
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n${body}`);
