@@ -48,6 +48,8 @@ export class EmbeddedEventLog implements EventLog {
   private db: Database.Database | null = null;
   private readonly partitions = new Map<string, number>();
   private readonly subscriptions = new Set<EmbeddedSubscription>();
+  /** Logical topic → how many of this process's subscriptions read it (only those get a tail). */
+  private readonly subscribedTopics = new Map<string, number>();
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly log: LogSink;
@@ -97,7 +99,7 @@ export class EmbeddedEventLog implements EventLog {
       this.lastError = errorMessage(err);
       throw err;
     }
-    if (this.subscriptions.size > 0) this.keepTail(records, appended);
+    if (this.subscribedTopics.size > 0) this.keepTail(records, appended);
     notifyAppend(this.file);
   }
 
@@ -112,10 +114,19 @@ export class EmbeddedEventLog implements EventLog {
     const sub = new EmbeddedSubscription(this.db, this.file, options, topics, this.prefix, memberId, this.settings, this.log, (topic, partition) => this.tails.get(`${topic}\u0000${partition}`));
     sub.start();
     this.subscriptions.add(sub);
+    for (const t of options.topics) this.subscribedTopics.set(t, (this.subscribedTopics.get(t) ?? 0) + 1);
+    let stopped = false;
     return {
       stop: async () => {
         await sub.stop();
         this.subscriptions.delete(sub);
+        if (stopped) return;
+        stopped = true;
+        for (const t of options.topics) {
+          const n = (this.subscribedTopics.get(t) ?? 1) - 1;
+          if (n > 0) this.subscribedTopics.set(t, n);
+          else this.subscribedTopics.delete(t);
+        }
       },
     };
   }
@@ -130,6 +141,7 @@ export class EmbeddedEventLog implements EventLog {
     clearInterval(this.trimTimer);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.subscriptions.clear();
+    this.subscribedTopics.clear();
     this.tails.clear();
     this.db?.close();
     this.db = null;
@@ -145,10 +157,12 @@ export class EmbeddedEventLog implements EventLog {
   private keepTail(records: readonly LogRecord[], appended: readonly Appended[]): void {
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      if (!this.subscribedTopics.has(r.topic)) continue;
       const at = appended[i]!;
       const hk = `${at.topic}\u0000${at.partition}`;
       let tail = this.tails.get(hk);
-      if (!tail) this.tails.set(hk, (tail = new LocalTail(this.settings.maxBatchRecords * 4)));
+      // One batch deep (up to 1.5 × when trimmed): a consumer further behind reads SQLite.
+      if (!tail) this.tails.set(hk, (tail = new LocalTail(this.settings.maxBatchRecords)));
       tail.push({ topic: r.topic, partition: at.partition, offset: String(at.offset), key: r.key, value: r.value, timestamp: at.ts, headers: r.headers ?? {}, ...(r.envelope && { envelope: r.envelope }) }, at.offset);
     }
   }
