@@ -6,6 +6,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Envelope } from '../../events/index.ts';
+import Database from 'better-sqlite3';
 import { EmbeddedEventLog } from '../../src/eventlog/embedded/log.ts';
 import type { EventLog, LogRecord } from '../../src/eventlog/types.ts';
 import { collect, embeddedFactory, seqOf, uniqueName } from '../support/eventlog-harness.ts';
@@ -52,6 +53,15 @@ describe('embedded log: in-process tail', () => {
     // commit (data_version) and reads it from SQLite, though its own tail holds nothing new.
     await other.append([plain(seq++)]);
     await c.until((r) => r.length >= seq, 2_000);
+    // A commit that appends nothing (another consumer group moving its position) does not send
+    // this process's consumers back to SQLite for what it appends next.
+    const raw = new Database(factory.file);
+    raw.prepare('INSERT INTO positions (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?)').run('someone-else', 'orders', 0, 1);
+    const quiet = seq;
+    await mine.append([withEnvelope(seq++, 'mine')]); // before the consumer's next pass sees that commit
+    raw.close();
+    await c.until((r) => r.length >= seq, 2_000);
+    assert.ok(c.records[quiet]!.envelope, 'still from memory after a commit that appended nothing');
     await c.stop();
 
     assert.deepEqual(c.records.map(seqOf), Array.from({ length: seq }, (_, i) => i), 'every record once, in order');

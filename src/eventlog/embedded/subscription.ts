@@ -49,6 +49,8 @@ export class EmbeddedSubscription implements Subscription {
    * there can only be this process's own, which its LocalTail holds.
    */
   private readonly drained = new Set<string>();
+  /** Drained partitions whose head must be compared with the tail since another connection committed. */
+  private readonly recheck = new Set<string>();
   private readonly member: GroupMember;
   private readonly read;
   private readonly position;
@@ -128,12 +130,15 @@ export class EmbeddedSubscription implements Subscription {
           this.nextRebalance = Date.now() + this.settings.heartbeatMs;
           this.positions.clear();
           this.drained.clear();
+          this.recheck.clear();
         }
-        // Another connection committed: what it wrote is only in SQLite, so read every partition there.
+        // Another connection committed. If it appended, what it wrote is only in SQLite: each drained
+        // partition's head is checked against what this process knows before its tail is trusted
+        // again (a commit of positions or leases alone leaves the heads where they were).
         const version = this.db.pragma('data_version', { simple: true }) as number;
         if (version !== this.dataVersion) {
           this.dataVersion = version;
-          this.drained.clear();
+          for (const key of this.drained) this.recheck.add(key);
         }
         this.woken = false;
         const passStart = Date.now();
@@ -169,6 +174,11 @@ export class EmbeddedSubscription implements Subscription {
       this.positions.set(key, from);
     }
     const max = this.settings.maxBatchRecords;
+    if (this.recheck.delete(key) && this.drained.has(key)) {
+      const newest = (this.head.get(tp.topic, tp.partition) as number | null) ?? -1;
+      const known = Math.max(from, this.tailOf(tp.topic, tp.partition)?.next ?? from) - 1;
+      if (newest !== known) this.drained.delete(key);
+    }
     const tail = this.drained.has(key) ? this.tailOf(tp.topic, tp.partition) : undefined;
     let records = tail?.read(from, max) ?? null;
     let head: number;
@@ -202,6 +212,7 @@ export class EmbeddedSubscription implements Subscription {
       this.log.info({ group: groupId, topic, partition: tp.partition }, 'embedded log: partition moved to another member before commit');
       this.positions.delete(key);
       this.drained.delete(key);
+      this.recheck.delete(key);
       this.nextRebalance = 0;
     }
     return records.length;
