@@ -331,7 +331,6 @@ export class ProjectionRunner {
     const key = tpKey(batch.topic, batch.partition);
     this.progress.observe(key, batch.highWatermark);
     const stored = this.positions.get(key)?.offset;
-    const inMemory = this.memory.reads(batch.topic);
     const stores = this.storesByTopic.get(batch.topic) ?? [];
     const suppressTo = this.suppress[key];
     const journal: Buffer[] = [];
@@ -354,8 +353,9 @@ export class ProjectionRunner {
           continue;
         }
         const replaying = suppressTo !== undefined && compareOffsets(r.offset, suppressTo) <= 0;
-        this.memory.apply(batch.topic, env, replaying ? null : emitted);
-        if (inMemory && !this.building) journal.push(r.value);
+        // Journaled only when a projection took it: replaying the others would change nothing.
+        const took = this.memory.apply(batch.topic, env, replaying ? null : emitted);
+        if (took && !this.building) journal.push(r.value);
         if (stores.length > 0) applied.push({ envelope: env, topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp });
         this.counters.applied++;
       }

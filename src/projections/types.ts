@@ -21,6 +21,12 @@ export interface Projection<S> {
   /** Returns the new state (or the same one when the event does not concern it). */
   evolve(state: S, event: Envelope): S;
   /**
+   * Whether `event` can change the state (or, for a derivation, emit anything). The runner neither
+   * applies nor journals an event no projection of its set accepts: most events on a busy topic
+   * (granted requests) concern none of them. Default: every event of its topics.
+   */
+  accepts?(event: Envelope): boolean;
+  /**
    * The state as plain JSON, canonical: two states that answer every query alike serialize
    * alike (sorted, pruned), so snapshots are comparable. Default: the state itself.
    */

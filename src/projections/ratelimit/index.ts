@@ -75,6 +75,14 @@ function sum(per: PerInstance | undefined, fromBucket: number, excludeInstance: 
   return n;
 }
 
+/** The events that count: limited requests (not the limiter's own 429s) and failed authentications. */
+function counts(event: Envelope): boolean {
+  const e = event as RateEvent;
+  if (e.type === RequestCompleted.type) return e.data.tier !== null && e.data.status !== 429;
+  if (e.type === AuthDecisionRecorded.type) return e.data.stage === 'authentication' && e.data.outcome === 'denied';
+  return false;
+}
+
 /** Builds the counters projection for the configured windows. */
 export function rateCountersProjection(opts: RateCountersOptions): Projection<RateCountersState> {
   const bucketMs = opts.bucketMs ?? 1000;
@@ -85,22 +93,19 @@ export function rateCountersProjection(opts: RateCountersOptions): Projection<Ra
   }
 
   function evolve(state: RateCountersState, event: Envelope): RateCountersState {
+    if (!counts(event)) return state;
     const e = event as RateEvent;
     let t: number;
     if (e.type === RequestCompleted.type) {
       const d = e.data;
-      if (d.tier === null || d.status === 429) return state;
+      const tier = d.tier!; // counts() let only limited requests through
       t = ms(e.time);
       const bucket = Math.floor(t / bucketMs);
-      bump(state.series, seriesKey(d.tier, 'ip', d.ip), d.instance, bucket);
-      if (d.principal !== null) bump(state.series, seriesKey(d.tier, 'principal', d.principal), d.instance, bucket);
-    } else if (e.type === AuthDecisionRecorded.type) {
-      const d = e.data;
-      if (d.stage !== 'authentication' || d.outcome !== 'denied') return state;
-      t = ms(e.time);
-      bump(state.authFailures, d.ip, e.source, Math.floor(t / bucketMs));
+      bump(state.series, seriesKey(tier, 'ip', d.ip), d.instance, bucket);
+      if (d.principal !== null) bump(state.series, seriesKey(tier, 'principal', d.principal), d.instance, bucket);
     } else {
-      return state;
+      t = ms(e.time);
+      bump(state.authFailures, e.data.ip, e.source, Math.floor(t / bucketMs));
     }
     if (t > state.clockMs) state.clockMs = t;
     if (state.clockMs >= state.nextSweepMs) {
@@ -121,7 +126,7 @@ export function rateCountersProjection(opts: RateCountersOptions): Projection<Ra
     return { bucketMs, horizonBuckets, series: read(j.series), authFailures: read(j.authFailures), clockMs: j.clockMs, nextSweepMs: j.clockMs };
   }
 
-  return { name: 'ratelimit', topics: [HTTP_TOPIC, AUTH_TOPIC], initialState, evolve, toJSON, fromJSON };
+  return { name: 'ratelimit', topics: [HTTP_TOPIC, AUTH_TOPIC], initialState, evolve, accepts: counts, toJSON, fromJSON };
 }
 
 

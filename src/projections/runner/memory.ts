@@ -37,11 +37,17 @@ export class MemoryProjections {
     return sizes;
   }
 
-  /** Folds `env` (from `topic`) through its projections; derived events go to `emitted`, or are dropped when null. */
-  apply(topic: string, env: Envelope, emitted: DerivedEvent[] | null): void {
+  /**
+   * Folds `env` (from `topic`) through the projections that accept it; derived events go to
+   * `emitted`, or are dropped when null. False when none accepted it (nothing to journal).
+   */
+  apply(topic: string, env: Envelope, emitted: DerivedEvent[] | null): boolean {
     const list = this.byTopic.get(topic);
-    if (!list) return;
+    if (!list) return false;
+    let applied = false;
     for (const p of list) {
+      if (p.accepts && !p.accepts(env)) continue;
+      applied = true;
       const state = this.states.get(p.name);
       if (isDerivation(p)) {
         const r = p.derive(state, env);
@@ -55,6 +61,7 @@ export class MemoryProjections {
       }
       this.dirty.add(p.name);
     }
+    return applied;
   }
 
   has(name: string): boolean {

@@ -63,6 +63,32 @@ function chained(state: SecurityState, partition: string, emitted: DerivedEvent[
   });
 }
 
+/**
+ * The events the derivation acts on (the runner skips the rest, neither applied nor journaled):
+ * granted requests, finished requests and automatic blocks (reported when detected) cause nothing.
+ */
+function concerns(event: Envelope): boolean {
+  const e = event as Raw;
+  switch (e.type) {
+    case AuthDecisionRecorded.type:
+      return e.data.outcome !== 'granted';
+    case IpBlockAdded.type:
+      return e.data.source !== 'auto';
+    case RateLimitExceeded.type:
+    case RateLimitDegraded.type:
+    case InputRejected.type:
+    case AuditRead.type:
+    case ApiKeyCreated.type:
+    case ApiKeyRotated.type:
+    case ApiKeyRevoked.type:
+    case IpBlockRemoved.type:
+    case SessionRevoked.type:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Builds the derivation with its thresholds. */
 export function securityDerivation(opts: SecurityOptions): Derivation<SecurityState> {
   const source = opts.source ?? '/jarvis/projector';
@@ -72,6 +98,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
   const bruteForce = { threshold: opts.bruteForceThreshold, windowMs, blockMs: opts.bruteForceBlockMs, source };
 
   function derive(state: SecurityState, event: Envelope): Derived<SecurityState> {
+    if (!concerns(event)) return { state, emitted: NONE };
     const e = event as Raw;
     let emitted: DerivedEvent[];
     switch (e.type) {
@@ -176,6 +203,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
     initialState: initialSecurityState,
     evolve: (state, event) => derive(state, event).state,
     derive,
+    accepts: concerns,
     scan: (state, nowMs) => scanKeyExpiry(state, nowMs, { warningMs: opts.keyExpiryWarningMs, source }),
     toJSON: (state) => securityToJSON(state, windowMs, latenessMs),
     fromJSON: securityFromJSON,
