@@ -1,10 +1,7 @@
-/** A minimal Server-Sent Events reader for audit live-tail tests. */
+/** A minimal Server-Sent Events reader for audit live-tail tests (framing: src/cli/commands/sse.ts). */
+import { takeSseMessages, type SseMessage } from '../../src/cli/commands/sse.ts';
 
-export interface SseEvent {
-  readonly id: string | null;
-  readonly event: string | null;
-  readonly data: string;
-}
+export type SseEvent = SseMessage;
 
 export interface SseReader {
   readonly status: number;
@@ -25,23 +22,11 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     const decoder = new TextDecoder();
     try {
       for await (const chunk of res.body ?? []) {
-        buf += decoder.decode(chunk as Uint8Array, { stream: true });
-        let cut;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          let id: string | null = null;
-          let event: string | null = null;
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('id:')) id = line.slice(3).trim();
-            else if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-          }
-          if (data.length) queue.push({ id, event, data: data.join('\n') });
-          signal.wake?.();
-        }
+        const taken = takeSseMessages(buf + decoder.decode(chunk as Uint8Array, { stream: true }));
+        buf = taken.rest;
+        comments.push(...taken.comments);
+        queue.push(...taken.messages);
+        signal.wake?.();
       }
     } catch {
       // closed by the test

@@ -5,25 +5,16 @@
 import { recordRow, RECORD_COLUMNS } from './audit.ts';
 import { FILTER_HELP, FILTER_OPTIONS, filterQuery } from './audit-filters.ts';
 import { api, CliFailure, EXIT, table, type Command, type Ctx } from './common.ts';
+import { takeSseMessages } from './sse.ts';
 
 /** Reads one SSE response, calling `onEvent(id, data)`; resolves when the stream ends. */
 async function readEvents(res: Response, onEvent: (id: string | null, data: string) => boolean): Promise<'ended' | 'done'> {
   const decoder = new TextDecoder();
   let buf = '';
   for await (const chunk of res.body ?? []) {
-    buf += decoder.decode(chunk as Uint8Array, { stream: true });
-    let cut;
-    while ((cut = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      let id: string | null = null;
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id:')) id = line.slice(3).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-      }
-      if (data.length > 0 && onEvent(id, data.join('\n'))) return 'done';
-    }
+    const { messages, rest } = takeSseMessages(buf + decoder.decode(chunk as Uint8Array, { stream: true }));
+    buf = rest;
+    for (const m of messages) if (onEvent(m.id, m.data)) return 'done';
   }
   return 'ended';
 }
