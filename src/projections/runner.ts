@@ -348,6 +348,12 @@ export class ProjectionRunner {
         // An envelope this process published comes decoded with the record (the embedded log's tail).
         const env = r.envelope ?? this.decode(r.value);
         if (!env) continue;
+        if (stores.length === 0 && !this.memory.wants(batch.topic, env)) {
+          // No projection of this set can act on it: folding it would change nothing, so it is
+          // neither remembered for deduplication nor journaled (a granted request, for most sets).
+          this.counters.applied++;
+          continue;
+        }
         if (!this.recent.add(env.id)) {
           this.counters.duplicates++;
           continue;

@@ -37,6 +37,14 @@ export class MemoryProjections {
     return sizes;
   }
 
+  /** True when some projection reading `topic` accepts `env` (see Projection.accepts). */
+  wants(topic: string, env: Envelope): boolean {
+    const list = this.byTopic.get(topic);
+    if (!list) return false;
+    for (const p of list) if (!p.accepts || p.accepts(env)) return true;
+    return false;
+  }
+
   /**
    * Folds `env` (from `topic`) through the projections that accept it; derived events go to
    * `emitted`, or are dropped when null. False when none accepted it (nothing to journal).
