@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { WAL_BACKSTOP_PAGES } from '../shared/wal-checkpointer.ts';
 import type { LogRecord } from './types.ts';
 
 /** A record waiting in the outbox; `id` grows in commit order. */
@@ -36,6 +37,8 @@ export class Outbox {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 10000');
+    // Checkpoints run on a worker thread (shared/wal-checkpointer.ts); this is the backstop.
+    db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
     db.exec(`
       CREATE TABLE IF NOT EXISTS outbox (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -45,6 +48,7 @@ export class Outbox {
         id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, expires_at INTEGER NOT NULL
       );`);
     this.stmts = {
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       insert: db.prepare('INSERT INTO outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)'),
       bounds: db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM outbox'),
       peek: db.prepare('SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT ?'),
@@ -101,7 +105,7 @@ export class Outbox {
 
   /** Changes when another connection (another process's publisher) committed. */
   dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return this.stmts.dataVersion.get() as number;
   }
 
   close(): void {

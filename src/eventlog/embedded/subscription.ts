@@ -55,6 +55,8 @@ export class EmbeddedSubscription implements Subscription {
   private readonly read;
   private readonly position;
   private readonly head;
+  /** `PRAGMA data_version`, prepared once (db.pragma() compiles the statement on every call). */
+  private readonly dataVersionStmt;
 
   constructor(
     private readonly db: Database.Database,
@@ -73,6 +75,12 @@ export class EmbeddedSubscription implements Subscription {
     this.read = db.prepare('SELECT "offset", key, value, headers, ts FROM records WHERE topic = ? AND partition = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?');
     this.position = db.prepare('SELECT next_offset FROM positions WHERE group_id = ? AND topic = ? AND partition = ?').pluck();
     this.head = db.prepare('SELECT MAX("offset") FROM records WHERE topic = ? AND partition = ?').pluck();
+    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** Changes whenever another connection commits to the file. */
+  private version(): number {
+    return this.dataVersionStmt.get() as number;
   }
 
   /** Sets the starting position of partitions the group has never committed, joins, and starts the loop. */
@@ -86,7 +94,7 @@ export class EmbeddedSubscription implements Subscription {
         }
       }
     }).immediate();
-    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    this.dataVersion = this.version();
     this.owned = this.member.rebalance(Date.now());
     this.nextRebalance = Date.now() + this.settings.heartbeatMs;
     this.unlisten = onAppend(this.file, () => this.wake());
@@ -135,7 +143,7 @@ export class EmbeddedSubscription implements Subscription {
         // Another connection committed. If it appended, what it wrote is only in SQLite: each drained
         // partition's head is checked against what this process knows before its tail is trusted
         // again (a commit of positions or leases alone leaves the heads where they were).
-        const version = this.db.pragma('data_version', { simple: true }) as number;
+        const version = this.version();
         if (version !== this.dataVersion) {
           this.dataVersion = version;
           for (const key of this.drained) this.recheck.add(key);
@@ -222,7 +230,7 @@ export class EmbeddedSubscription implements Subscription {
   private idle(): Promise<void> {
     return new Promise((resolve) => {
       const timer = setInterval(() => {
-        const v = this.db.pragma('data_version', { simple: true }) as number;
+        const v = this.version();
         // The loop notes the new version itself (and then reads every partition from SQLite).
         if (v !== this.dataVersion || Date.now() >= this.nextRebalance) done();
       }, this.settings.pollMs);

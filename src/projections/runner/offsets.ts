@@ -8,6 +8,8 @@ export function compareOffsets(a: string, b: string): number {
 
 /** `b - a` as a number (for lag; exact below 2^53). */
 export function offsetDistance(a: string, b: string): number {
+  // Both below 2^53 (15 digits or fewer): plain numbers, without two BigInt allocations.
+  if (a.length < 16 && b.length < 16) return Number(b) - Number(a);
   return Number(BigInt(b) - BigInt(a));
 }
 
