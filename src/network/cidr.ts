@@ -14,9 +14,19 @@ export function parseIp(raw: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
 }
 
+/** Recent normalizeIp answers: every request normalizes its peer, and peers repeat. */
+const normalized = new Map<string, string | null>();
+const NORMALIZED_MAX = 4096;
+
 /** The canonical text of an address (IPv4-mapped shown as IPv4), or undefined. */
 export function normalizeIp(raw: string): string | undefined {
-  return parseIp(raw)?.toString();
+  const known = normalized.get(raw);
+  if (known !== undefined) return known ?? undefined;
+  const ip = parseIp(raw)?.toString();
+  // Bounded: inputs include client-chosen X-Forwarded-For hops, so the map is emptied when full.
+  if (normalized.size >= NORMALIZED_MAX) normalized.clear();
+  if (raw.length <= 64) normalized.set(raw, ip ?? null);
+  return ip;
 }
 
 /** Parses `203.0.113.0/24`, `2001:db8::/32` or a single address. Throws TypeError when invalid. */

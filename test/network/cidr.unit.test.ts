@@ -21,6 +21,18 @@ describe('CIDR sets', () => {
     });
   }
 
+  it('normalizes the same way the second time a text is seen (answers are remembered), invalid ones included', () => {
+    for (let round = 0; round < 2; round++) {
+      assert.equal(normalizeIp('::ffff:203.0.113.9'), '203.0.113.9');
+      assert.equal(normalizeIp('[2001:db8::1]'), '2001:db8::1');
+      assert.equal(normalizeIp('not-an-ip'), undefined);
+    }
+    // More distinct texts than the memory holds: still right afterwards.
+    for (let i = 0; i < 5000; i++) normalizeIp(`10.${(i >> 8) & 255}.${i & 255}.1`);
+    assert.equal(normalizeIp('::ffff:203.0.113.9'), '203.0.113.9');
+    assert.equal(normalizeIp('300.1.1.1'), undefined);
+  });
+
   it('rejects what is not an address or range', () => {
     for (const bad of ['', '10.0.0.0/33', '300.1.1.1', 'example.com', '2001:db8::/129', '1.2.3.4/']) assert.equal(isValidCidr(bad), false, bad);
     assert.equal(canonicalCidr('203.0.113.7'), '203.0.113.7/32');
