@@ -57,11 +57,16 @@ export function createApp(o: AppOptions): Koa<JarvisState> {
   app.on('error', (err, ctx) => o.onError(err, (ctx as JarvisContext | undefined) ?? null));
   const now = () => o.clock.now();
 
-  const router = new Router<JarvisState>();
+  // One @koa/router per route template: the route table below has already found the template
+  // (the checks before the handler need it), so the router only parses params and picks the method.
+  const routers = new Map<string, Router<JarvisState>>();
   for (const spec of o.routes) {
     const handler = spec.handler.bind(spec) as (ctx: JarvisContext) => Promise<void> | void;
+    const router = routers.get(spec.path) ?? new Router<JarvisState>();
     router.register(spec.path, [spec.method], handler as never);
+    routers.set(spec.path, router);
   }
+  const dispatch = new Map([...routers].map(([template, router]) => [template, router.routes()]));
   const table = createRouteTable(o.routes);
   const use = (mw: (ctx: JarvisContext, next: Koa.Next) => Promise<void>) => app.use(mw as unknown as Koa.Middleware<JarvisState>);
 
@@ -81,6 +86,9 @@ export function createApp(o: AppOptions): Koa<JarvisState> {
   use(authorizeMiddleware({ publisher: o.publisher }));
   use(methodMiddleware({ publisher: o.publisher }));
   use(bodyMiddleware({ maxBodyBytes: o.maxBodyBytes, publisher: o.publisher }));
-  app.use(router.routes());
+  use(async function route(ctx: JarvisContext, next: Koa.Next): Promise<void> {
+    // Every path reaching this point matched a template (unknown ones got 404 earlier).
+    await dispatch.get(ctx.state.route!)!(ctx as never, next);
+  });
   return app;
 }
