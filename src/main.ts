@@ -31,6 +31,8 @@ import { instrumentPublisher, trackTtsQueue } from './telemetry/wiring.ts';
 import { activeBlocks } from './projections/ipblocks/index.ts';
 import { listSessions } from './projections/sessions/index.ts';
 import { isAppError } from './shared/errors.ts';
+import { DATA_DIR_DATABASES } from './shared/data-files.ts';
+import { startWalCheckpointer } from './shared/wal-checkpointer.ts';
 import { serveMetrics, type MetricsServer } from './telemetry/server.ts';
 import { blockView, keyView, remoteCounts, sessionView } from './views/adapters.ts';
 import path from 'node:path';
@@ -79,6 +81,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
 
   const log = createEventLog(config, { logger, clock });
   await log.start();
+  // SQLite checkpoints of this data directory's files, on a worker thread instead of in the commits.
+  const checkpointer = startWalCheckpointer({ files: DATA_DIR_DATABASES.map((f) => path.join(config.dataDir, f)), logger });
   const metrics = options.metrics ?? metricsFor(config);
   const publisher = instrumentPublisher(createPublisher(config, log, clock, ids, logger), metrics, { log: log.kind, topicPrefix: config.eventLog.topicPrefix });
   const live = await startViews({
@@ -233,6 +237,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
       await chat.close();
       await tts?.close();
       await publisher.close();
+      // Before the writers close: the last connection to close checkpoints and removes the WAL.
+      await checkpointer.close();
       await projector?.stop();
       await audit.stop();
       await live.stop();

@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DATA_DIR_DATABASES } from '../shared/data-files.ts';
 
 /** SQLite files in copy order: derived state first, the log last. */
-const DATABASES = ['projections.db', 'audit.db', 'outbox.db', 'eventlog.db'] as const;
+const DATABASES = DATA_DIR_DATABASES;
 /** Plain files kept beside them (the development secret and keys, the audit chain heads). */
 const PLAIN = ['bootstrap.json', 'audit-heads.jsonl'] as const;
 const MANIFEST = 'jarvis-backup.json';

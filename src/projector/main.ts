@@ -6,9 +6,12 @@
  * (handy after a rebuild). SIGTERM/SIGINT: finish the batch in hand, snapshot, exit 0.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { errorMessage } from '../eventlog/logger.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { DATA_DIR_DATABASES } from '../shared/data-files.ts';
+import { startWalCheckpointer } from '../shared/wal-checkpointer.ts';
 import { startProjector } from './projector.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -41,6 +44,8 @@ try {
   logger.error({ err: errorMessage(err) }, 'projector: could not start');
   process.exit(1);
 }
+// SQLite checkpoints of the data directory's files, on a worker thread instead of in the commits.
+const checkpointer = startWalCheckpointer({ files: DATA_DIR_DATABASES.map((f) => path.join(config.dataDir, f)), logger });
 logger.info({ eventLog: config.eventLog.kafkaBrokers ? 'kafka' : 'embedded', dataDir: config.dataDir, rebuild, group: projector.runner.consumerGroup }, 'projector started');
 
 let stopping = false;
@@ -49,6 +54,7 @@ const stop = async (signal: string, code = 0) => {
   stopping = true;
   logger.info({ signal, stats: projector.stats() }, 'projector stopping');
   try {
+    await checkpointer.close();
     await projector.stop();
   } catch (err) {
     logger.error({ err: errorMessage(err) }, 'projector: stop failed');

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { WAL_BACKSTOP_PAGES } from '../../shared/wal-checkpointer.ts';
 
 export type Durability = 'full' | 'normal';
 
@@ -23,6 +24,8 @@ export function openLogDb(file: string, durability: Durability): Database.Databa
   // Pages read through a memory map: several connections write this file, and each commit by
   // another one empties a connection's page cache; re-reading through mmap costs no syscall.
   db.pragma('mmap_size = 268435456');
+  // Checkpoints run on a worker thread (shared/wal-checkpointer.ts); this is the backstop.
+  db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
   db.exec(SCHEMA);
   return db;
 }

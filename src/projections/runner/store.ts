@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { WAL_BACKSTOP_PAGES } from '../../shared/wal-checkpointer.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runner_sets (
@@ -53,6 +54,8 @@ export function openProjectionsDb(file: string): Database.Database {
   // Pages read through a memory map: several connections write this file, and each commit by
   // another one empties a connection's page cache; re-reading through mmap costs no syscall.
   db.pragma('mmap_size = 268435456');
+  // Checkpoints run on a worker thread (shared/wal-checkpointer.ts); this is the backstop.
+  db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
   db.exec(SCHEMA);
   return db;
 }
