@@ -18,6 +18,7 @@ import { apiRoutes, openApiDocument, openApiRoute } from './http/routes/index.ts
 import type { SpeechPort } from './http/routes/speech-port.ts';
 import { listen } from './http/server.ts';
 import { createStreamRegistry } from './http/stream-registry.ts';
+import { withSiblings, type SiblingChannel } from './http/stream-siblings.ts';
 import { createTtsService } from './tts/service.ts';
 import { hasFfmpeg } from './tts/format.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -54,6 +55,8 @@ export interface JarvisOptions {
   readonly viewsSet?: string;
   /** Run the projector here when JARVIS_PROJECTOR=inprocess (false in cluster workers: the primary runs it). */
   readonly runProjector?: boolean;
+  /** Cluster workers: the IPC channel through which stream URLs are found on the other workers. */
+  readonly streamSiblings?: SiblingChannel;
   /** Faster settling and polling for tests; production leaves these to each component's default. */
   readonly tuning?: { readonly settleMs?: number; readonly housekeepingMs?: number; readonly auditLive?: { readonly heartbeatMs: number; readonly pollMs: number } };
 }
@@ -107,7 +110,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   const limiter = createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
 
   const chat: ChatService = createChatService({ config, publisher, clock, ids, logger, observer: metricsObserver(metrics) });
-  const streams = createStreamRegistry(now);
+  const streams = options.streamSiblings ? withSiblings(createStreamRegistry(now), options.streamSiblings, { now }) : createStreamRegistry(now);
   const tts = options.speech ? null : await createTtsService({ config, publisher, clock, ids, logger });
   const speech: SpeechPort = options.speech ?? {
     engine: tts!.engine,

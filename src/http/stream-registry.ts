@@ -2,7 +2,9 @@
  * Stream URLs handed out by POST /chat: `/audio/stream/{request_id}` belongs to the principal
  * that made the request and expires (JARVIS_STREAM_URL_TTL, 10 minutes by default). The text
  * to speak is kept in memory only, never in events, so the URL is served by the instance that
- * answered the chat (route by principal behind a load balancer; see docs/deployment.md).
+ * answered the chat (route by principal behind a load balancer; see docs/deployment.md). The
+ * workers of one instance (JARVIS_WORKERS) find each other's entries through the cluster's IPC
+ * channel (stream-siblings.ts).
  */
 export interface PendingSpeech {
   readonly principal: string;
@@ -14,8 +16,10 @@ export interface PendingSpeech {
 
 export interface StreamRegistry {
   put(requestId: string, entry: PendingSpeech): void;
-  /** The entry if it exists, is unexpired and belongs to `principal`; otherwise undefined. */
+  /** The entry if it exists here, is unexpired and belongs to `principal`; otherwise undefined. */
   take(requestId: string, principal: string, nowMs: number): PendingSpeech | undefined;
+  /** Like `take`, but also asks the other workers of this instance when there are any. */
+  find(requestId: string, principal: string, nowMs: number): Promise<PendingSpeech | undefined>;
   size(): number;
 }
 
@@ -28,6 +32,11 @@ export function createStreamRegistry(now: () => number): StreamRegistry {
     for (const [id, e] of entries) if (e.expiresAt <= t) entries.delete(id);
   }, 30_000);
   timer.unref();
+  const take = (requestId: string, principal: string, nowMs: number): PendingSpeech | undefined => {
+    const e = entries.get(requestId);
+    if (!e || e.principal !== principal || e.expiresAt <= nowMs) return undefined;
+    return e;
+  };
   return {
     put(requestId, entry) {
       if (entries.size >= MAX_ENTRIES) {
@@ -36,18 +45,19 @@ export function createStreamRegistry(now: () => number): StreamRegistry {
       }
       entries.set(requestId, entry);
     },
-    take(requestId, principal, nowMs) {
-      const e = entries.get(requestId);
-      if (!e || e.principal !== principal || e.expiresAt <= nowMs) return undefined;
-      return e;
-    },
+    take,
+    find: (requestId, principal, nowMs) => Promise.resolve(take(requestId, principal, nowMs)),
     size: () => entries.size,
   };
 }
 
-/** A finished text as a one-item async iterable. */
-export async function* once(text: string): AsyncIterable<string> {
-  yield text;
+/** A finished text as a one-item async iterable, readable any number of times (a URL can be fetched again). */
+export function once(text: string): AsyncIterable<string> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield text;
+    },
+  };
 }
 
 /**

@@ -101,7 +101,7 @@ export function audioRoutes(deps: RouteDeps & { speech: SpeechPort; streams: Str
         const q = ctx.state.query as { format?: 'wav' | 'pcm' | 'mp3' | 'opus'; chunk_size?: string };
         const chunk = q.chunk_size ? Number(q.chunk_size) : 8192;
         if (chunk < 512 || chunk > 65536) throw httpErrors.validation([{ path: 'chunk_size', message: 'must be between 512 and 65536' }]);
-        const entry = streams.take(ctx.params.request_id ?? '', ctx.state.principal!.id, clock.now());
+        const entry = await streams.find(ctx.params.request_id ?? '', ctx.state.principal!.id, clock.now());
         if (!entry) throw httpErrors.notFound('No such audio stream (it may have expired).');
         await sendSpeech(ctx, speech, { text: entry.text, format: q.format ?? 'wav', chunkSize: chunk, voice: entry.voice, speed: 1 }, slots);
       },

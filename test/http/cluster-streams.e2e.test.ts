@@ -1,0 +1,209 @@
+/**
+ * `npm start` with JARVIS_WORKERS=2: the stream URL a chat answer hands out works whichever
+ * worker the fetch lands on (node:cluster deals new connections out round-robin), for its owner
+ * only, and also while the answer is still being generated. Every request here opens a new
+ * connection, as a browser or curl fetching the URL later would.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startOpenAIStandIn, type StandIn } from '../support/chat-openai-server.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const secret = (n = 24) => randomBytes(n).toString('hex').slice(0, n);
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; body: Buffer; ms: number }
+
+/** One request on a connection of its own (no keep-alive pool). */
+function request(base: string, method: string, p: string, key: string, body?: unknown): Promise<Reply> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request(new URL(p, base), {
+      method,
+      agent: false,
+      headers: { authorization: `Bearer ${key}`, ...(payload && { 'content-type': 'application/json', 'content-length': String(payload.length) }) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: Date.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error('timed out')));
+    req.end(payload);
+  });
+}
+
+/** POST /chat as Server-Sent Events: resolves at the `start` event (which names the stream URL); `done` has the whole stream. */
+function chatEventStream(base: string, key: string, body: unknown): Promise<{ streamUrl: string; done: Promise<string>; readonly openMs: number }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL('/chat', base), {
+      method: 'POST',
+      agent: false,
+      headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', 'content-type': 'application/json', 'content-length': String(payload.length) },
+    }, (res) => {
+      let text = '';
+      let resolved = false;
+      let endedAt = 0;
+      const done = new Promise<string>((ok, fail) => {
+        res.on('end', () => { endedAt = Date.now(); ok(text); });
+        res.on('error', fail);
+      });
+      res.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+        const m = /event: start\ndata: (.*)\n/.exec(text);
+        if (m && !resolved) {
+          resolved = true;
+          resolve({ streamUrl: (JSON.parse(m[1]!) as { stream_url: string }).stream_url, done, get openMs() { return endedAt - started; } });
+        }
+      });
+      res.on('end', () => { if (!resolved) reject(new Error(`no start event (${res.statusCode}): ${text.slice(0, 300)}`)); });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('stream URLs with two cluster workers', () => {
+  const keys = { owner: `own-${secret()}`, other: `oth-${secret()}` };
+  let llm: StandIn;
+  let slowLlm: StandIn;
+  let child: ChildProcess;
+  let slowChild: ChildProcess;
+  let base = '';
+  let slowBase = '';
+  const dirs: string[] = [];
+
+  async function start(llmUrl: string): Promise<{ child: ChildProcess; base: string }> {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'jarvis-cluster-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        NODE_ENV: 'production',
+        JARVIS_WORKERS: '2',
+        JARVIS_HOST: '127.0.0.1',
+        JARVIS_PORT: String(port),
+        JARVIS_METRICS_PORT: '0',
+        JARVIS_LOG_LEVEL: 'info',
+        JARVIS_DATA_DIR: dataDir,
+        JARVIS_JWT_SECRET: secret(64),
+        JARVIS_API_KEY_1: keys.owner,
+        JARVIS_API_KEY_1_PERMISSIONS: 'read,chat,stream',
+        JARVIS_API_KEY_2: keys.other,
+        JARVIS_API_KEY_2_PERMISSIONS: 'read,chat,stream',
+        JARVIS_LOCAL_LLM_URL: llmUrl,
+        JARVIS_TTS_ENGINE: 'embedded',
+        JARVIS_RATE_LIMIT_API: '100000/min',
+        JARVIS_RATE_LIMIT_STREAM: '100000/min',
+        OTEL_SDK_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    proc.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    const deadline = Date.now() + 60_000;
+    // Both workers listening: each logs it once.
+    while ((out.match(/jarvis api listening/g) ?? []).length < 2) {
+      if (proc.exitCode !== null) throw new Error(`serve exited with ${proc.exitCode}:\n${out.slice(-2000)}`);
+      if (Date.now() > deadline) throw new Error(`two workers did not start within 60 s:\n${out.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { child: proc, base: `http://127.0.0.1:${port}` };
+  }
+
+  async function stop(proc: ChildProcess | undefined): Promise<void> {
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  before(async () => {
+    llm = await startOpenAIStandIn({ reply: 'The answer comes from one worker and is spoken by the other.' });
+    // 40 words, one every 50 ms: the answer is still arriving while its audio is fetched.
+    slowLlm = await startOpenAIStandIn({ reply: Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + '.', chunkDelayMs: 50 });
+    ({ child, base } = await start(llm.url));
+    ({ child: slowChild, base: slowBase } = await start(slowLlm.url));
+  });
+
+  after(async () => {
+    await Promise.all([stop(child), stop(slowChild)]);
+    await llm?.close();
+    await slowLlm?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('serves the audio to its owner on every fetch, whichever worker takes the connection', async () => {
+    const chat = await request(base, 'POST', '/chat', keys.owner, { text: 'Hello', stream_audio: true });
+    assert.equal(chat.status, 200, chat.body.toString());
+    const streamUrl = (JSON.parse(chat.body.toString()) as { stream_url: string }).stream_url;
+    assert.match(streamUrl, /^\/audio\/stream\//);
+    const fetched: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await request(base, 'GET', streamUrl, keys.owner);
+      fetched.push(r.status);
+      if (r.status === 200) {
+        assert.match(String(r.headers['content-type']), /^audio\/wav/);
+        assert.equal(r.body.subarray(0, 4).toString('latin1'), 'RIFF', 'a WAV file');
+        assert.ok(r.body.length > 10_000, `audio of the whole answer (${r.body.length} bytes)`);
+      }
+    }
+    assert.deepEqual(fetched, Array(8).fill(200), `statuses of 8 fetches on new connections: ${fetched.join(', ')}`);
+  });
+
+  it('answers 404 to another principal and for an unknown id, on every worker, without waiting long', async () => {
+    const chat = await request(base, 'POST', '/chat', keys.owner, { text: 'Hello again', stream_audio: true });
+    const streamUrl = (JSON.parse(chat.body.toString()) as { stream_url: string }).stream_url;
+    for (let i = 0; i < 4; i++) {
+      const theirs = await request(base, 'GET', streamUrl, keys.other);
+      assert.equal(theirs.status, 404, 'someone else\'s stream URL');
+      assert.match(String(theirs.headers['content-type']), /^application\/problem\+json/);
+      const unknown = await request(base, 'GET', `/audio/stream/${secret(16)}`, keys.owner);
+      assert.equal(unknown.status, 404, 'an id nobody handed out');
+      assert.ok(unknown.ms < 3000, `answered in ${unknown.ms} ms`);
+    }
+  });
+
+  it('streams the audio of an answer that is still being generated, from either worker', async () => {
+    const chat = await chatEventStream(slowBase, keys.owner, { text: 'Count for me', stream_audio: true });
+    // Fetched while the answer is still arriving, twice, on new connections: round-robin puts one
+    // of them on the worker that does not hold the answer.
+    const replies = await Promise.all([0, 1].map(() => request(slowBase, 'GET', chat.streamUrl, keys.owner)));
+    const events = await chat.done;
+    assert.match(events, /event: done/, 'the answer finished normally');
+    assert.ok(chat.openMs > 1000, `the audio was asked for while the answer streamed (answer took ${chat.openMs} ms)`);
+    for (const r of replies) {
+      assert.equal(r.status, 200, r.body.toString().slice(0, 300));
+      assert.equal(r.body.subarray(0, 4).toString('latin1'), 'RIFF');
+      assert.ok(r.body.length > 30_000, `audio of all 40 words (${r.body.length} bytes)`);
+    }
+  });
+});
