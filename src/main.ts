@@ -18,7 +18,8 @@ import { apiRoutes, openApiDocument, openApiRoute } from './http/routes/index.ts
 import type { SpeechPort } from './http/routes/speech-port.ts';
 import { listen } from './http/server.ts';
 import { createStreamRegistry } from './http/stream-registry.ts';
-import { withSiblings, type SiblingChannel } from './http/stream-siblings.ts';
+import { withSiblings } from './http/stream-siblings.ts';
+import { siblingBus, type SiblingChannel } from './cluster/siblings.ts';
 import { createTtsService } from './tts/service.ts';
 import { hasFfmpeg } from './tts/format.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -55,8 +56,8 @@ export interface JarvisOptions {
   readonly viewsSet?: string;
   /** Run the projector here when JARVIS_PROJECTOR=inprocess (false in cluster workers: the primary runs it). */
   readonly runProjector?: boolean;
-  /** Cluster workers: the IPC channel through which stream URLs are found on the other workers. */
-  readonly streamSiblings?: SiblingChannel;
+  /** Cluster workers: the IPC channel to the other workers (stream URLs and conversations held by one of them). */
+  readonly siblings?: SiblingChannel;
   /** Faster settling and polling for tests; production leaves these to each component's default. */
   readonly tuning?: { readonly settleMs?: number; readonly housekeepingMs?: number; readonly auditLive?: { readonly heartbeatMs: number; readonly pollMs: number } };
 }
@@ -109,8 +110,10 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
   const limiter = createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
 
-  const chat: ChatService = createChatService({ config, publisher, clock, ids, logger, observer: metricsObserver(metrics) });
-  const streams = options.streamSiblings ? withSiblings(createStreamRegistry(now), options.streamSiblings, { now }) : createStreamRegistry(now);
+  // Cluster workers ask each other for what only one of them holds: stream URLs and conversations.
+  const bus = options.siblings ? siblingBus(options.siblings) : null;
+  const chat: ChatService = createChatService({ config, publisher, clock, ids, logger, observer: metricsObserver(metrics), ...(bus && { siblings: bus }) });
+  const streams = bus ? withSiblings(createStreamRegistry(now), bus, { now }) : createStreamRegistry(now);
   const tts = options.speech ? null : await createTtsService({ config, publisher, clock, ids, logger });
   const speech: SpeechPort = options.speech ?? {
     engine: tts!.engine,

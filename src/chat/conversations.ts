@@ -1,8 +1,9 @@
 /**
  * Conversation memory: a bounded history per conversation, owned by the principal that started
  * it, forgotten after `idleMs` without a turn or `maxAgeMs` after it began (the session rules),
- * or when the store is full (least recently used first). In memory, per process: a restart or another worker does not
- * know the conversation, and answers 404 as for an expired one.
+ * or when the store is full (least recently used first). In memory, per process: a restart
+ * forgets it (404, as for an expired one). The workers of one instance hand a conversation over
+ * to the one serving its next turn (conversation-siblings.ts).
  */
 import { AppError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -31,7 +32,20 @@ export interface ConversationStore {
   open(id: string | undefined, principal: string): { id: string; history: readonly ChatMessage[] };
   /** Records a finished turn (question and answer) and trims the history to its bounds. */
   append(id: string, principal: string, user: string, assistant: string): void;
+  has(id: string): boolean;
+  /** Removes and returns a conversation of `principal` that is still alive (to hand it to another worker). */
+  release(id: string, principal: string): Handover | undefined;
+  /** Takes a conversation another worker released. */
+  adopt(id: string, handover: Handover): void;
   size(): number;
+}
+
+/** A conversation in transit between workers. */
+export interface Handover {
+  readonly owner: string;
+  readonly createdAt: number;
+  readonly lastUsed: number;
+  readonly history: readonly ChatMessage[];
 }
 
 function notFound(): AppError {
@@ -49,6 +63,13 @@ export function createConversationStore(opts: ConversationOptions): Conversation
       if (now - e.lastUsed < opts.idleMs) break;
       entries.delete(id);
     }
+  };
+  /** The entry when it exists, belongs to `principal` and is within its age (an expired one is dropped). */
+  const alive = (id: string, principal: string, now: number): Entry | undefined => {
+    const e = entries.get(id);
+    if (e && now - e.createdAt >= opts.maxAgeMs) entries.delete(id);
+    if (!e || e.owner !== principal || now - e.createdAt >= opts.maxAgeMs) return undefined;
+    return e;
   };
   const touch = (id: string, e: Entry, now: number): void => {
     e.lastUsed = now;
@@ -71,9 +92,8 @@ export function createConversationStore(opts: ConversationOptions): Conversation
         entries.set(fresh, { owner: principal, createdAt: now, history: [], lastUsed: now });
         return { id: fresh, history: [] };
       }
-      const e = entries.get(id);
-      if (e && now - e.createdAt >= opts.maxAgeMs) entries.delete(id);
-      if (!e || e.owner !== principal || now - e.createdAt >= opts.maxAgeMs) throw notFound();
+      const e = alive(id, principal, now);
+      if (!e) throw notFound();
       touch(id, e, now);
       return { id, history: [...e.history] };
     },
@@ -91,6 +111,26 @@ export function createConversationStore(opts: ConversationOptions): Conversation
       }
       e.history = history.slice(start);
       touch(id, e, opts.clock.now());
+    },
+
+    has: (id) => entries.has(id),
+
+    release(id, principal) {
+      const now = opts.clock.now();
+      sweep(now);
+      const e = alive(id, principal, now);
+      if (!e) return undefined;
+      entries.delete(id);
+      return { owner: e.owner, createdAt: e.createdAt, lastUsed: e.lastUsed, history: e.history };
+    },
+
+    adopt(id, h) {
+      while (entries.size >= opts.maxConversations) {
+        const oldest = entries.keys().next().value;
+        if (oldest === undefined) break;
+        entries.delete(oldest);
+      }
+      entries.set(id, { owner: h.owner, createdAt: h.createdAt, lastUsed: h.lastUsed, history: [...h.history] });
     },
 
     size: () => entries.size,

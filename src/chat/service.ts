@@ -10,6 +10,8 @@ import type { Config } from '../config/config.ts';
 import type { Publisher } from '../eventlog/publisher.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdGenerator } from '../shared/ids.ts';
+import type { SiblingBus } from '../cluster/siblings.ts';
+import { shareConversations } from './conversation-siblings.ts';
 import { createConversationStore } from './conversations.ts';
 import { deadline } from './deadline.ts';
 import { chatEvents } from './events.ts';
@@ -28,6 +30,8 @@ export interface ChatServiceDeps {
   readonly ids: IdGenerator;
   readonly logger?: ChatLogger;
   readonly observer?: ChatObserver;
+  /** Cluster workers: conversations held by another worker are handed over (conversation-siblings.ts). */
+  readonly siblings?: SiblingBus;
 }
 
 export interface ChatService {
@@ -57,9 +61,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   });
 
   const kit = turnKit({ cfg, pool, events, conversations, clock: deps.clock, logger: deps.logger });
+  const pullConversation = deps.siblings ? shareConversations(conversations, deps.siblings) : async () => {};
 
   async function chat(req: ChatRequest, ctx: ChatContext): Promise<ChatResult> {
     const { acquire, attemptFailed, exhausted, remaining, failureOf } = kit;
+    await pullConversation(req.conversation_id, ctx.principal);
     const turn = kit.begin(req, ctx);
     for (const p of turn.candidates) {
       if (remaining(turn) <= 0) throw exhausted(ctx, turn, true);
@@ -96,7 +102,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       return pool.statuses();
     },
     chat,
-    stream: (req, ctx) => streamTurn({ cfg, kit, pool, events, conversations, observer }, req, ctx),
+    async *stream(req, ctx) {
+      await pullConversation(req.conversation_id, ctx.principal);
+      yield* streamTurn({ cfg, kit, pool, events, conversations, observer }, req, ctx);
+    },
     async close() {
       pool.close();
     },

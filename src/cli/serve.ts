@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { bootstrapEnv } from '../config/bootstrap.ts';
 import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.ts';
-import { relayStreamUrls, workerChannel } from '../http/stream-siblings.ts';
+import { relaySiblings, workerChannel } from '../cluster/siblings.ts';
 import { metricsFor, startJarvis } from '../main.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { exposeToCluster, serveMetrics } from '../telemetry/server.ts';
@@ -36,7 +36,7 @@ async function runWorker(config: Config, clustered: boolean): Promise<void> {
   const logger = createLogger({ level: cfg.logLevel, base: { instance: instanceId } });
   const metrics = metricsFor(cfg);
   if (clustered) exposeToCluster(metrics.registry);
-  const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered, ...(clustered && { viewsSet: `views-w${cluster.worker?.id ?? 0}`, runProjector: false, streamSiblings: workerChannel(cluster.worker?.id ?? 0) }) });
+  const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered, ...(clustered && { viewsSet: `views-w${cluster.worker?.id ?? 0}`, runProjector: false, siblings: workerChannel(cluster.worker?.id ?? 0) }) });
   logger.info({ url: jarvis.url, metrics: jarvis.metricsUrl, config: describeConfig(cfg) }, 'jarvis api listening');
   let stopping = false;
   const stop = async (signal: string) => {
@@ -56,8 +56,8 @@ async function runPrimary(config: Config): Promise<void> {
   const metricsServer = await serveMetrics({ host: config.http.metricsHost, port: config.http.metricsPort, clusterMode: true });
   // The workers share the port; the projector runs once, here (unless JARVIS_PROJECTOR=external).
   const projector = config.eventLog.projector === 'inprocess' ? await startProjector(config, { logger, onSecurityRecord: (r) => securityEvent(logger, r as SecurityEventRecord) }) : null;
-  // A stream URL is held by the worker that answered the chat; the others find it through here.
-  relayStreamUrls(cluster);
+  // Stream URLs and conversations are held by the worker that served them; the others ask through here.
+  relaySiblings(cluster);
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {

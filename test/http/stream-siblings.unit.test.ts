@@ -1,40 +1,14 @@
-/**
- * Stream URLs found on sibling workers, with the primary's relay and three workers wired
- * together in memory (what node:cluster's IPC does between processes, minus the processes).
- */
+/** Stream URLs found on sibling workers (the cluster wired in memory: test/support/cluster-siblings.ts). */
 import assert from 'node:assert/strict';
-import type { Cluster } from 'node:cluster';
-import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { createStreamRegistry, once, textFeed, type StreamRegistry } from '../../src/http/stream-registry.ts';
-import { relayStreamUrls, withSiblings, type SiblingChannel } from '../../src/http/stream-siblings.ts';
+import { withSiblings } from '../../src/http/stream-siblings.ts';
+import { fakeCluster } from '../support/cluster-siblings.ts';
 
 const NOW = 1_000_000;
 
-/** A primary and `n` workers; `drop` makes the primary lose every message (a worker that never answers). */
-function cluster(n: number, opts: { drop?: boolean } = {}): StreamRegistry[] {
-  const primary = new EventEmitter() as EventEmitter & { workers: Record<number, unknown> };
-  const inboxes = new Map<number, ((m: unknown) => void)[]>();
-  primary.workers = {};
-  const registries: StreamRegistry[] = [];
-  for (let id = 1; id <= n; id++) {
-    inboxes.set(id, []);
-    const worker = {
-      id,
-      isConnected: () => true,
-      // primary → worker, asynchronously like IPC, and through a copy like its serialization
-      send: (m: unknown) => setImmediate(() => { for (const l of inboxes.get(id)!) l(JSON.parse(JSON.stringify(m))); }),
-    };
-    primary.workers[id] = worker;
-    const channel: SiblingChannel = {
-      workerId: id,
-      send: (m) => { if (!opts.drop) setImmediate(() => primary.emit('message', worker, JSON.parse(JSON.stringify(m)))); },
-      onMessage: (l) => inboxes.get(id)!.push(l),
-    };
-    registries.push(withSiblings(createStreamRegistry(() => NOW), channel, { now: () => NOW, timeoutMs: 200 }));
-  }
-  relayStreamUrls(primary as unknown as Cluster);
-  return registries;
+function cluster(n: number): StreamRegistry[] {
+  return fakeCluster(n).map((bus) => withSiblings(createStreamRegistry(() => NOW), bus, { now: () => NOW }));
 }
 
 async function read(text: AsyncIterable<string>): Promise<string> {
@@ -79,20 +53,6 @@ describe('stream URLs across workers', () => {
     const [a, b] = cluster(2);
     b!.put('old', { principal: 'key-1', expiresAt: NOW - 1, text: once('too late') });
     assert.equal(await a!.find('old', 'key-1', NOW), undefined);
-  });
-
-  it('is a miss when nobody answers within the timeout', async () => {
-    const [a, b] = cluster(2, { drop: true });
-    b!.put('req-4', { principal: 'key-1', expiresAt: NOW + 60_000, text: once('unreachable') });
-    const started = Date.now();
-    // The timeout does not hold a process open (unref); this test's loop has to stay up for it.
-    const alive = setInterval(() => {}, 50);
-    try {
-      assert.equal(await a!.find('req-4', 'key-1', NOW), undefined);
-    } finally {
-      clearInterval(alive);
-    }
-    assert.ok(Date.now() - started < 1000);
   });
 
   it('a finished answer can be read again by a second fetch', async () => {

@@ -1,8 +1,9 @@
 /**
- * `npm start` with JARVIS_WORKERS=2: the stream URL a chat answer hands out works whichever
- * worker the fetch lands on (node:cluster deals new connections out round-robin), for its owner
- * only, and also while the answer is still being generated. Every request here opens a new
- * connection, as a browser or curl fetching the URL later would.
+ * `npm start` with JARVIS_WORKERS=2: what one worker holds in memory, the next request finds
+ * whichever worker takes it (node:cluster deals new connections out round-robin). The stream URL
+ * of a chat answer works for its owner only, also while the answer is still being generated; a
+ * conversation continues with its history. Every request here opens a new connection, as a
+ * browser or curl fetching the URL later would.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -85,7 +86,7 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('stream URLs with two cluster workers', () => {
+describe('two cluster workers', () => {
   const keys = { owner: `own-${secret()}`, other: `oth-${secret()}` };
   let llm: StandIn;
   let slowLlm: StandIn;
@@ -190,6 +191,23 @@ describe('stream URLs with two cluster workers', () => {
       assert.equal(unknown.status, 404, 'an id nobody handed out');
       assert.ok(unknown.ms < 3000, `answered in ${unknown.ms} ms`);
     }
+  });
+
+  it('continues a conversation, with its history, whichever worker takes the next turn', async () => {
+    const first = await request(base, 'POST', '/chat', keys.owner, { text: 'My name is Ada.' });
+    assert.equal(first.status, 200, first.body.toString());
+    const conversation = (JSON.parse(first.body.toString()) as { conversation_id: string }).conversation_id;
+    for (let turn = 2; turn <= 5; turn++) {
+      const r = await request(base, 'POST', '/chat', keys.owner, { text: `Turn ${turn}: what is my name?`, conversation_id: conversation });
+      assert.equal(r.status, 200, `turn ${turn}: ${r.body.toString()}`);
+      assert.equal((JSON.parse(r.body.toString()) as { conversation_id: string }).conversation_id, conversation);
+      const sent = llm.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
+      const users = sent.messages.filter((m) => m.role === 'user').map((m) => m.content);
+      assert.equal(users[0], 'My name is Ada.', `turn ${turn} reached the model with the first question`);
+      assert.equal(users.length, turn, `turn ${turn} carried every earlier question`);
+    }
+    const theirs = await request(base, 'POST', '/chat', keys.other, { text: 'Whose is this?', conversation_id: conversation });
+    assert.equal(theirs.status, 404, 'someone else\'s conversation stays unknown');
   });
 
   it('streams the audio of an answer that is still being generated, from either worker', async () => {
