@@ -13,6 +13,7 @@
  * `error` when the text fails midway.
  */
 import type { Cluster, Worker } from 'node:cluster';
+import { textFeed, type TextFeed } from '../shared/text-feed.ts';
 
 const TAG = 'jarvis.siblings';
 
@@ -83,45 +84,10 @@ export interface SiblingBus {
   answer(topic: string, handler: (query: Payload) => Holding): void;
 }
 
-/** Text pieces as they arrive, readable any number of times from the start. */
-class Pieces implements AsyncIterable<string> {
-  private readonly parts: string[] = [];
-  private done = false;
-  private error: Error | null = null;
-  private waiting: (() => void)[] = [];
-
-  push(text: string): void {
-    this.parts.push(text);
-    this.wake();
-  }
-
-  end(error: Error | null = null): void {
-    this.error = error;
-    this.done = true;
-    this.wake();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<string> {
-    let i = 0;
-    for (;;) {
-      while (i < this.parts.length) yield this.parts[i++]!;
-      if (this.error) throw this.error;
-      if (this.done) return;
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-  }
-
-  private wake(): void {
-    const w = this.waiting;
-    this.waiting = [];
-    for (const f of w) f();
-  }
-}
-
 export function siblingBus(channel: SiblingChannel, opts: { timeoutMs?: number } = {}): SiblingBus {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const handlers = new Map<string, (query: Payload) => Holding>();
-  const asks = new Map<number, { settle(found: Found | undefined): void; pieces?: Pieces }>();
+  const asks = new Map<number, { settle(found: Found | undefined): void; pieces?: TextFeed }>();
   let nextAsk = 0;
 
   const reply = (a: Ask, r: Omit<Reply, 'tag' | 'ask' | 'to'>) => channel.send({ tag: TAG, ask: a.ask, to: a.from, ...r });
@@ -155,10 +121,10 @@ export function siblingBus(channel: SiblingChannel, opts: { timeoutMs?: number }
     const pending = asks.get(m.ask);
     if (!pending) return; // timed out already
     if (m.op === 'found') {
-      const pieces = m.streams ? new Pieces() : undefined;
+      const pieces = m.streams ? textFeed() : undefined;
       if (pieces) pending.pieces = pieces;
       else asks.delete(m.ask);
-      pending.settle({ payload: m.payload ?? null, text: pieces ?? null });
+      pending.settle({ payload: m.payload ?? null, text: pieces?.iterable ?? null });
     } else if (m.op === 'missing') {
       asks.delete(m.ask);
       pending.settle(undefined);
@@ -166,7 +132,8 @@ export function siblingBus(channel: SiblingChannel, opts: { timeoutMs?: number }
       pending.pieces?.push(m.text ?? '');
     } else {
       asks.delete(m.ask);
-      pending.pieces?.end(m.op === 'error' ? new Error(m.message ?? 'failed') : null);
+      if (m.op === 'error') pending.pieces?.fail(new Error(m.message ?? 'failed'));
+      else pending.pieces?.end();
     }
   });
 

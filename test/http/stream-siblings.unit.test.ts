@@ -1,7 +1,8 @@
 /** Stream URLs found on sibling workers (the cluster wired in memory: test/support/cluster-siblings.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStreamRegistry, once, textFeed, type StreamRegistry } from '../../src/http/stream-registry.ts';
+import { createStreamRegistry, once, type StreamRegistry } from '../../src/http/stream-registry.ts';
+import { textFeed } from '../../src/shared/text-feed.ts';
 import { withSiblings } from '../../src/http/stream-siblings.ts';
 import { fakeCluster } from '../support/cluster-siblings.ts';
 

@@ -7,7 +7,8 @@
 import type { ChatService } from '../../chat/service.ts';
 import { ChatRequestSchema, type ChatRequest } from '../../chat/schemas.ts';
 import { isAppError } from '../../shared/errors.ts';
-import { once, textFeed, type StreamRegistry } from '../stream-registry.ts';
+import { textFeed } from '../../shared/text-feed.ts';
+import { once, type StreamRegistry } from '../stream-registry.ts';
 import type { JarvisContext, RouteSpec } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
 
