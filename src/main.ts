@@ -19,6 +19,7 @@ import type { SpeechPort } from './http/routes/speech-port.ts';
 import { listen } from './http/server.ts';
 import { createStreamRegistry } from './http/stream-registry.ts';
 import { withSiblings } from './http/stream-siblings.ts';
+import { clusterStreamSlots, localStreamSlots } from './http/stream-slots.ts';
 import { siblingBus, type SiblingChannel } from './cluster/siblings.ts';
 import { createTtsService } from './tts/service.ts';
 import { hasFfmpeg } from './tts/format.ts';
@@ -179,7 +180,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
 
   const audit = await startAudit({ log, dataDir: config.dataDir, audit: config.audit, groupPrefix: `${config.eventLog.topicPrefix}jarvis.audit.${config.instanceId}`, durability: config.eventLog.sync, clock, logger, ...(options.tuning?.settleMs !== undefined && { settleMs: options.tuning.settleMs }) });
   const auditApi = auditRoutes({ audit, publisher, clock, ...(options.tuning?.auditLive && { live: options.tuning.auditLive }) });
-  const routes = apiRoutes({ ...deps, chat, speech, streams, extraRoutes: auditApi });
+  const slots = options.siblings ? clusterStreamSlots(options.siblings, config.http.maxStreamsPerPrincipal) : localStreamSlots(config.http.maxStreamsPerPrincipal);
+  const routes = apiRoutes({ ...deps, chat, speech, streams, slots, extraRoutes: auditApi });
   routes.push(openApiRoute(JSON.stringify(openApiDocument(routes, config.version))));
 
   const app = createApp({

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { bootstrapEnv } from '../config/bootstrap.ts';
 import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.ts';
 import { relaySiblings, workerChannel } from '../cluster/siblings.ts';
+import { keepStreamLedger } from '../http/stream-slots.ts';
 import { metricsFor, startJarvis } from '../main.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { exposeToCluster, serveMetrics } from '../telemetry/server.ts';
@@ -58,6 +59,8 @@ async function runPrimary(config: Config): Promise<void> {
   const projector = config.eventLog.projector === 'inprocess' ? await startProjector(config, { logger, onSecurityRecord: (r) => securityEvent(logger, r as SecurityEventRecord) }) : null;
   // Stream URLs and conversations are held by the worker that served them; the others ask through here.
   relaySiblings(cluster);
+  // The cap on open streams per principal holds for the instance, not per worker.
+  keepStreamLedger(cluster, config.http.maxStreamsPerPrincipal);
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {

@@ -75,6 +75,27 @@ function chatEventStream(base: string, key: string, body: unknown): Promise<{ st
   });
 }
 
+/** POST /audio/stream of a long text, left unread so the stream stays open; `end` closes it. */
+function holdStream(base: string, key: string): Promise<{ status: number; body: () => Promise<string>; end: () => void }> {
+  const payload = Buffer.from(JSON.stringify({ text: 'This sentence is spoken slowly and at length. '.repeat(60) }));
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL('/audio/stream', base), {
+      method: 'POST',
+      agent: false,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': String(payload.length) },
+    }, (res) => {
+      res.pause();
+      resolve({
+        status: res.statusCode ?? 0,
+        body: () => new Promise((ok) => { let t = ''; res.on('data', (c: Buffer) => { t += c.toString('utf8'); }); res.on('end', () => ok(t)); res.resume(); }),
+        end: () => req.destroy(),
+      });
+    });
+    req.on('error', (err) => { if (!req.destroyed) reject(err); });
+    req.end(payload);
+  });
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -121,6 +142,7 @@ describe('two cluster workers', () => {
         JARVIS_TTS_ENGINE: 'embedded',
         JARVIS_RATE_LIMIT_API: '100000/min',
         JARVIS_RATE_LIMIT_STREAM: '100000/min',
+        JARVIS_MAX_STREAMS_PER_PRINCIPAL: '2',
         OTEL_SDK_DISABLED: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -208,6 +230,34 @@ describe('two cluster workers', () => {
     }
     const theirs = await request(base, 'POST', '/chat', keys.other, { text: 'Whose is this?', conversation_id: conversation });
     assert.equal(theirs.status, 404, 'someone else\'s conversation stays unknown');
+  });
+
+  it('caps open streams per principal for the instance, not per worker (JARVIS_MAX_STREAMS_PER_PRINCIPAL=2)', async () => {
+    // Two open streams on two new connections: round-robin gives one to each worker.
+    const open = [await holdStream(base, keys.owner), await holdStream(base, keys.owner)];
+    try {
+      assert.deepEqual(open.map((o) => o.status), [200, 200]);
+      for (let i = 0; i < 2; i++) {
+        const third = await holdStream(base, keys.owner);
+        assert.equal(third.status, 429, `a third open stream, attempt ${i + 1}, whichever worker takes it`);
+        assert.match(await third.body(), /too-many-streams/);
+      }
+      const someoneElse = await holdStream(base, keys.other);
+      assert.equal(someoneElse.status, 200, 'another principal has its own slots');
+      someoneElse.end();
+      open.shift()!.end();
+      let after = 0;
+      for (let i = 0; i < 50 && after !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const next = await holdStream(base, keys.owner);
+        after = next.status;
+        if (after === 200) open.push(next);
+        else await next.body();
+      }
+      assert.equal(after, 200, 'a slot comes back when a stream ends');
+    } finally {
+      for (const o of open) o.end();
+    }
   });
 
   it('streams the audio of an answer that is still being generated, from either worker', async () => {

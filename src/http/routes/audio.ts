@@ -10,34 +10,15 @@ import { SSE_CONTENT_TYPE, toSpeechSse } from '../../tts/sse.ts';
 import { AudioStreamRequest, OpenAiSpeechRequest } from '../../tts/schemas.ts';
 import { httpErrors } from '../errors.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
+import type { StreamSlots } from '../stream-slots.ts';
 import type { JarvisContext, RouteSpec } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
 import type { SpeechPort, SpeechRequest } from './speech-port.ts';
 
-/** Caps open streams per principal (JARVIS_MAX_STREAMS_PER_PRINCIPAL). */
-function streamSlots(max: number) {
-  const open = new Map<string, number>();
-  return {
-    acquire(principal: string): () => void {
-      const n = open.get(principal) ?? 0;
-      if (n >= max) throw httpErrors.tooManyStreams();
-      open.set(principal, n + 1);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        const left = (open.get(principal) ?? 1) - 1;
-        if (left <= 0) open.delete(principal);
-        else open.set(principal, left);
-      };
-    },
-  };
-}
-
 /** Pipes synthesized audio to the client, counting bytes, aborting on either side's failure. */
-export async function sendSpeech(ctx: JarvisContext, speech: SpeechPort, req: SpeechRequest, slots: ReturnType<typeof streamSlots>, asSse = false): Promise<void> {
+export async function sendSpeech(ctx: JarvisContext, speech: SpeechPort, req: SpeechRequest, slots: StreamSlots, asSse = false): Promise<void> {
   const principal = ctx.state.principal!;
-  const release = slots.acquire(principal.id);
+  const release = await slots.acquire(principal.id);
   const abort = new AbortController();
   const onClose = () => {
     if (!ctx.res.writableFinished) abort.abort();
@@ -71,9 +52,8 @@ export async function sendSpeech(ctx: JarvisContext, speech: SpeechPort, req: Sp
   ctx.body = source.pipe(counter);
 }
 
-export function audioRoutes(deps: RouteDeps & { speech: SpeechPort; streams: StreamRegistry }): RouteSpec[] {
-  const { speech, streams, clock, config } = deps;
-  const slots = streamSlots(config.http.maxStreamsPerPrincipal);
+export function audioRoutes(deps: RouteDeps & { speech: SpeechPort; streams: StreamRegistry; slots: StreamSlots }): RouteSpec[] {
+  const { speech, streams, slots, clock } = deps;
   const audioResponse = { '200': { description: 'Audio, streamed (chunked) while it is synthesized.', contentType: 'audio/wav' } };
   return [
     {

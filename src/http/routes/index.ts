@@ -3,6 +3,7 @@ import type { ChatService } from '../../chat/service.ts';
 import { buildOpenApi } from '../openapi.ts';
 import type { RouteSpec } from '../state.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
+import type { StreamSlots } from '../stream-slots.ts';
 import { adminIpBlockRoutes } from './admin-ip-blocks.ts';
 import { adminKeyRoutes } from './admin-keys.ts';
 import { adminSessionRoutes } from './admin-sessions.ts';
@@ -17,6 +18,8 @@ export interface AllRouteDeps extends RouteDeps {
   readonly chat: ChatService;
   readonly speech: SpeechPort;
   readonly streams: StreamRegistry;
+  /** The cap on open audio streams per principal, for the whole instance. */
+  readonly slots: StreamSlots;
   /** Routes added by other features (the audit log). */
   readonly extraRoutes?: readonly RouteSpec[];
 }
