@@ -20,7 +20,9 @@ import { listen } from './http/server.ts';
 import { createStreamRegistry } from './http/stream-registry.ts';
 import { withSiblings } from './http/stream-siblings.ts';
 import { clusterStreamSlots, localStreamSlots } from './http/stream-slots.ts';
-import { siblingBus, type SiblingChannel } from './cluster/siblings.ts';
+import { siblingBus } from './cluster/siblings.ts';
+import { clusterLimiter } from './cluster/admissions.ts';
+import { isWorkerOf, type ClusterMembership } from './cluster/membership.ts';
 import { createTtsService } from './tts/service.ts';
 import { hasFfmpeg } from './tts/format.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -57,8 +59,8 @@ export interface JarvisOptions {
   readonly viewsSet?: string;
   /** Run the projector here when JARVIS_PROJECTOR=inprocess (false in cluster workers: the primary runs it). */
   readonly runProjector?: boolean;
-  /** Cluster workers: the IPC channel to the other workers (stream URLs and conversations held by one of them). */
-  readonly siblings?: SiblingChannel;
+  /** Cluster workers: how to reach the primary and the other workers (rate limits, stream caps, stream URLs, conversations). */
+  readonly cluster?: ClusterMembership;
   /** Faster settling and polling for tests; production leaves these to each component's default. */
   readonly tuning?: { readonly settleMs?: number; readonly housekeepingMs?: number; readonly auditLive?: { readonly heartbeatMs: number; readonly pollMs: number } };
 }
@@ -109,10 +111,13 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   if (!config.auth.jwtSecret) throw new Error('JARVIS_JWT_SECRET: missing (bootstrap should have generated one)');
   const jwt = createJwtService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience, ttlMs: config.auth.jwtTtlMs });
   const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
-  const limiter = createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
+  // One process counts its own admissions; a cluster worker lets the primary count the instance's.
+  const limiter = options.cluster
+    ? clusterLimiter(options.cluster.channel, { rates: config.rateLimit, remote: remoteCounts(live.rates, isWorkerOf(options.cluster.instanceId)), workers: options.cluster.workers })
+    : createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
 
   // Cluster workers ask each other for what only one of them holds: stream URLs and conversations.
-  const bus = options.siblings ? siblingBus(options.siblings) : null;
+  const bus = options.cluster ? siblingBus(options.cluster.channel) : null;
   const chat: ChatService = createChatService({ config, publisher, clock, ids, logger, observer: metricsObserver(metrics), ...(bus && { siblings: bus }) });
   const streams = bus ? withSiblings(createStreamRegistry(now), bus, { now }) : createStreamRegistry(now);
   const tts = options.speech ? null : await createTtsService({ config, publisher, clock, ids, logger });
@@ -180,7 +185,7 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
 
   const audit = await startAudit({ log, dataDir: config.dataDir, audit: config.audit, groupPrefix: `${config.eventLog.topicPrefix}jarvis.audit.${config.instanceId}`, durability: config.eventLog.sync, clock, logger, ...(options.tuning?.settleMs !== undefined && { settleMs: options.tuning.settleMs }) });
   const auditApi = auditRoutes({ audit, publisher, clock, ...(options.tuning?.auditLive && { live: options.tuning.auditLive }) });
-  const slots = options.siblings ? clusterStreamSlots(options.siblings, config.http.maxStreamsPerPrincipal) : localStreamSlots(config.http.maxStreamsPerPrincipal);
+  const slots = options.cluster ? clusterStreamSlots(options.cluster.channel, config.http.maxStreamsPerPrincipal) : localStreamSlots(config.http.maxStreamsPerPrincipal);
   const routes = apiRoutes({ ...deps, chat, speech, streams, slots, extraRoutes: auditApi });
   routes.push(openApiRoute(JSON.stringify(openApiDocument(routes, config.version))));
 

@@ -8,6 +8,8 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { bootstrapEnv } from '../config/bootstrap.ts';
 import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.ts';
+import { keepAdmissions } from '../cluster/admissions.ts';
+import { workerInstanceId } from '../cluster/membership.ts';
 import { relaySiblings, workerChannel } from '../cluster/siblings.ts';
 import { keepStreamLedger } from '../http/stream-slots.ts';
 import { metricsFor, startJarvis } from '../main.ts';
@@ -32,12 +34,13 @@ function configure(): { config: Config; created: readonly { label: string; key: 
 }
 
 async function runWorker(config: Config, clustered: boolean): Promise<void> {
-  const instanceId = clustered ? `${config.instanceId}-w${cluster.worker?.id ?? 0}` : config.instanceId;
+  const workerId = cluster.worker?.id ?? 0;
+  const instanceId = clustered ? workerInstanceId(config.instanceId, workerId) : config.instanceId;
   const cfg = { ...config, instanceId } as Config;
   const logger = createLogger({ level: cfg.logLevel, base: { instance: instanceId } });
   const metrics = metricsFor(cfg);
   if (clustered) exposeToCluster(metrics.registry);
-  const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered, ...(clustered && { viewsSet: `views-w${cluster.worker?.id ?? 0}`, runProjector: false, siblings: workerChannel(cluster.worker?.id ?? 0) }) });
+  const jarvis = await startJarvis(cfg, { logger, metrics, noMetricsListener: clustered, ...(clustered && { viewsSet: `views-w${workerId}`, runProjector: false, cluster: { channel: workerChannel(workerId), instanceId: config.instanceId, workers: config.workers } }) });
   logger.info({ url: jarvis.url, metrics: jarvis.metricsUrl, config: describeConfig(cfg) }, 'jarvis api listening');
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,6 +64,8 @@ async function runPrimary(config: Config): Promise<void> {
   relaySiblings(cluster);
   // The cap on open streams per principal holds for the instance, not per worker.
   keepStreamLedger(cluster, config.http.maxStreamsPerPrincipal);
+  // Rate limits are counted here for the whole instance, so they stay exact across workers.
+  keepAdmissions(cluster, config.rateLimit);
   for (let i = 0; i < config.workers; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code, signal) => {

@@ -11,7 +11,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Publisher } from '../eventlog/publisher.ts';
-import type { Limiter } from '../ratelimit/limiter.ts';
+import type { Admissions } from '../ratelimit/limiter.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdGenerator } from '../shared/ids.ts';
 import { accessEventMiddleware, type RequestObservation } from './middleware/access-event.ts';
@@ -43,7 +43,7 @@ export interface AppOptions {
   readonly ids: IdGenerator;
   readonly publisher: Publisher;
   readonly authenticator: Authenticator;
-  readonly limiter: Limiter;
+  readonly limiter: Admissions;
   readonly blocks: BlockList;
   readonly routes: readonly RouteSpec[];
   readonly observe?: (o: RequestObservation) => void;

@@ -27,14 +27,20 @@ export interface RateVerdict {
   readonly exhausted: Scope | null;
 }
 
-export interface Limiter {
-  check(tier: Tier, scope: Scope, id: string, nowMs: number): RateVerdict;
+/** What the middleware asks: a verdict at once (one process) or soon (a cluster worker asks the primary). */
+export interface Admissions {
+  check(tier: Tier, scope: Scope, id: string, nowMs: number): RateVerdict | Promise<RateVerdict>;
   /** Enter or leave degraded mode; `share` is this instance's fraction of each limit. */
   setDegraded(share: number | null): void;
   readonly degraded: boolean;
   /** Forgets idle keys; called on a timer. */
   sweep(nowMs: number): void;
   size(): number;
+}
+
+/** The limiter that counts: its verdict is immediate. */
+export interface Limiter extends Admissions {
+  check(tier: Tier, scope: Scope, id: string, nowMs: number): RateVerdict;
 }
 
 const MAX_KEYS = 200_000;

@@ -5,7 +5,7 @@
 import { CidrSet } from '../network/cidr.ts';
 import { activeBlocks, getBlock, type IpBlock, type IpBlocksState } from '../projections/ipblocks/index.ts';
 import { getKey, type KeyRecord, type KeysState } from '../projections/keys/index.ts';
-import { countInWindow, type RateCountersState } from '../projections/ratelimit/index.ts';
+import { countInWindow, type Exclude, type RateCountersState } from '../projections/ratelimit/index.ts';
 import { getSession, listSessions, sessionStatus, type SessionRecord as ProjectedSession, type SessionsState } from '../projections/sessions/index.ts';
 import type { ManagedKeyRecord } from '../auth/directory.ts';
 import type { RemoteCounts } from '../ratelimit/limiter.ts';
@@ -93,11 +93,12 @@ export function blockView(state: () => IpBlocksState): BlockView {
 }
 
 /** Other instances' admissions, from the projected counters (this instance's are excluded). */
-export function remoteCounts(state: () => RateCountersState, instanceId: string): RemoteCounts {
+/** Admissions counted by instances other than this one (`own`: its id, or which ids are its workers). */
+export function remoteCounts(state: () => RateCountersState, own: Exclude): RemoteCounts {
   return {
     count: (tier, scope, id, nowMs, windowMs) => {
       const s = state();
-      return s.series.size === 0 ? 0 : countInWindow(s, tier, scope, id, nowMs, windowMs, instanceId);
+      return s.series.size === 0 ? 0 : countInWindow(s, tier, scope, id, nowMs, windowMs, own);
     },
   };
 }

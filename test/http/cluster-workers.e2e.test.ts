@@ -113,11 +113,13 @@ describe('two cluster workers', () => {
   let slowLlm: StandIn;
   let child: ChildProcess;
   let slowChild: ChildProcess;
+  let limitedChild: ChildProcess;
+  let limitedBase = '';
   let base = '';
   let slowBase = '';
   const dirs: string[] = [];
 
-  async function start(llmUrl: string): Promise<{ child: ChildProcess; base: string }> {
+  async function start(llmUrl: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'jarvis-cluster-'));
     dirs.push(dataDir);
     const port = await freePort();
@@ -144,6 +146,7 @@ describe('two cluster workers', () => {
         JARVIS_RATE_LIMIT_STREAM: '100000/min',
         JARVIS_MAX_STREAMS_PER_PRINCIPAL: '2',
         OTEL_SDK_DISABLED: 'true',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -175,13 +178,20 @@ describe('two cluster workers', () => {
     slowLlm = await startOpenAIStandIn({ reply: Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + '.', chunkDelayMs: 50 });
     ({ child, base } = await start(llm.url));
     ({ child: slowChild, base: slowBase } = await start(slowLlm.url));
+    ({ child: limitedChild, base: limitedBase } = await start(llm.url, { JARVIS_RATE_LIMIT_API: '60/min' }));
   });
 
   after(async () => {
-    await Promise.all([stop(child), stop(slowChild)]);
+    await Promise.all([stop(child), stop(slowChild), stop(limitedChild)]);
     await llm?.close();
     await slowLlm?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('admits exactly 60 of 200 concurrent requests at 60/min, spread over both workers', async () => {
+    const statuses = await Promise.all(Array.from({ length: 200 }, () => request(limitedBase, 'GET', '/status', keys.owner).then((r) => r.status)));
+    assert.equal(statuses.filter((s) => s === 200).length, 60, `statuses: ${statuses.filter((s) => s !== 429).join(",")} and the rest 429`);
+    assert.equal(statuses.filter((s) => s === 429).length, 140);
   });
 
   it('serves the audio to its owner on every fetch, whichever worker takes the connection', async () => {

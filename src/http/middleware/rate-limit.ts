@@ -7,7 +7,7 @@
 import type { Next } from 'koa';
 import { RateLimitExceeded } from '../../../events/index.ts';
 import type { Publisher } from '../../eventlog/publisher.ts';
-import { type Limiter, type RateVerdict, type Scope, tighter, type Tier } from '../../ratelimit/limiter.ts';
+import { type Admissions, type RateVerdict, type Scope, tighter, type Tier } from '../../ratelimit/limiter.ts';
 import { publishAudited } from '../audited.ts';
 import { httpErrors } from '../errors.ts';
 import type { JarvisContext } from '../state.ts';
@@ -27,8 +27,13 @@ function tierOf(ctx: JarvisContext): Tier | null {
   return ctx.state.route === null ? 'api' : ctx.state.routeSpecs[0]!.tier;
 }
 
-function enforce(ctx: JarvisContext, opts: { limiter: Limiter; publisher: Publisher; now: () => number }, scope: Scope, id: string, tier: Tier): void {
-  const verdict = opts.limiter.check(tier, scope, id, opts.now());
+function enforce(ctx: JarvisContext, opts: { limiter: Admissions; publisher: Publisher; now: () => number }, scope: Scope, id: string, tier: Tier): void | Promise<void> {
+  const v = opts.limiter.check(tier, scope, id, opts.now());
+  // One process answers at once; a cluster worker waits for the primary's count.
+  return v instanceof Promise ? v.then((verdict) => apply(ctx, opts, scope, tier, verdict)) : apply(ctx, opts, scope, tier, v);
+}
+
+function apply(ctx: JarvisContext, opts: { publisher: Publisher }, scope: Scope, tier: Tier, verdict: RateVerdict): void {
   const combined = tighter(verdict, ctx.state.rate);
   ctx.state.rate = combined;
   const headers = rateLimitHeaders(combined);
@@ -46,19 +51,21 @@ function enforce(ctx: JarvisContext, opts: { limiter: Limiter; publisher: Publis
   for (const k in headers) ctx.set(k, headers[k]!);
 }
 
-export function rateLimitByIpMiddleware(opts: { limiter: Limiter; publisher: Publisher; now: () => number }) {
+export function rateLimitByIpMiddleware(opts: { limiter: Admissions; publisher: Publisher; now: () => number }) {
   return async function rateLimitByIp(ctx: JarvisContext, next: Next): Promise<void> {
     const tier = tierOf(ctx);
-    if (tier !== null) enforce(ctx, opts, 'ip', ctx.state.ip, tier);
+    const pending = tier === null ? undefined : enforce(ctx, opts, 'ip', ctx.state.ip, tier);
+    if (pending) await pending;
     await next();
   };
 }
 
-export function rateLimitByPrincipalMiddleware(opts: { limiter: Limiter; publisher: Publisher; now: () => number }) {
+export function rateLimitByPrincipalMiddleware(opts: { limiter: Admissions; publisher: Publisher; now: () => number }) {
   return async function rateLimitByPrincipal(ctx: JarvisContext, next: Next): Promise<void> {
     const tier = tierOf(ctx);
     const principal = ctx.state.principal;
-    if (tier !== null && principal) enforce(ctx, opts, 'principal', principal.id, tier);
+    const pending = tier !== null && principal ? enforce(ctx, opts, 'principal', principal.id, tier) : undefined;
+    if (pending) await pending;
     await next();
   };
 }

@@ -68,10 +68,16 @@ function prune(map: Map<string, PerInstance>, fromBucket: number): void {
   }
 }
 
-function sum(per: PerInstance | undefined, fromBucket: number, excludeInstance: string | undefined): number {
+/** Which instances to leave out: one by name, or those a predicate picks (the workers of a cluster). */
+export type Exclude = string | ((instance: string) => boolean) | undefined;
+
+function sum(per: PerInstance | undefined, fromBucket: number, exclude: Exclude): number {
   if (!per) return 0;
   let n = 0;
-  for (const [instance, counter] of per) if (instance !== excludeInstance) n += sumFrom(counter, fromBucket);
+  for (const [instance, counter] of per) {
+    if (typeof exclude === 'function' ? exclude(instance) : instance === exclude) continue;
+    n += sumFrom(counter, fromBucket);
+  }
   return n;
 }
 
@@ -134,9 +140,9 @@ function fromBucket(state: RateCountersState, nowMs: number, windowMs: number): 
   return Math.floor((nowMs - windowMs) / state.bucketMs);
 }
 
-/** Requests of `id` (an IP or a principal) in `tier` within `(nowMs - windowMs, nowMs]`, other instances only when `excludeInstance` is given. */
-export function countInWindow(state: RateCountersState, tier: Tier, scope: Scope, id: string, nowMs: number, windowMs: number, excludeInstance?: string): number {
-  return sum(state.series.get(seriesKey(tier, scope, id)), fromBucket(state, nowMs, windowMs), excludeInstance);
+/** Requests of `id` (an IP or a principal) in `tier` within `(nowMs - windowMs, nowMs]`, other instances only when `exclude` is given. */
+export function countInWindow(state: RateCountersState, tier: Tier, scope: Scope, id: string, nowMs: number, windowMs: number, exclude?: Exclude): number {
+  return sum(state.series.get(seriesKey(tier, scope, id)), fromBucket(state, nowMs, windowMs), exclude);
 }
 
 /** Failed authentications from `ip` within the window; `excludeSource` is the envelope source of the asking instance. */
