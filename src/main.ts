@@ -92,12 +92,15 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   const checkpointer = startWalCheckpointer({ files: DATA_DIR_DATABASES.map((f) => path.join(config.dataDir, f)), logger });
   const metrics = options.metrics ?? metricsFor(config);
   const publisher = instrumentPublisher(createPublisher(config, log, clock, ids, logger), metrics, { log: log.kind, topicPrefix: config.eventLog.topicPrefix });
+  const own = options.cluster ? isWorkerOf(options.cluster.instanceId) : (instance: string) => instance === config.instanceId;
   const live = await startViews({
     log,
     file: path.join(config.dataDir, 'projections.db'),
     setName: options.viewsSet ?? 'views',
     groupPrefix: `${config.eventLog.topicPrefix}jarvis.views.${config.instanceId}`,
     maxWindowMs: Math.max(config.rateLimit.api.windowMs, config.rateLimit.stream.windowMs),
+    // The limiter counts this instance's admissions itself and reads only the others' from here.
+    ownInstance: own,
     clock,
     logger,
     metrics,
@@ -113,8 +116,8 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
   const authenticator = createAuthenticator({ staticKeys: config.auth.staticKeys, keys: effects.keys, sessions: effects.sessions, jwt });
   // One process counts its own admissions; a cluster worker lets the primary count the instance's.
   const limiter = options.cluster
-    ? clusterLimiter(options.cluster.channel, { rates: config.rateLimit, remote: remoteCounts(live.rates, isWorkerOf(options.cluster.instanceId)), workers: options.cluster.workers })
-    : createLimiter(config.rateLimit, remoteCounts(live.rates, config.instanceId));
+    ? clusterLimiter(options.cluster.channel, { rates: config.rateLimit, remote: remoteCounts(live.rates, own), workers: options.cluster.workers })
+    : createLimiter(config.rateLimit, remoteCounts(live.rates, own));
 
   // Cluster workers ask each other for what only one of them holds: stream URLs and conversations.
   const bus = options.cluster ? siblingBus(options.cluster.channel) : null;

@@ -26,6 +26,8 @@ export interface ViewsOptions {
   readonly setName: string;
   /** The largest rate-limit window in use. */
   readonly maxWindowMs: number;
+  /** Instances whose requests the rate counters leave out: this instance (and its workers) count their own. */
+  readonly ownInstance?: (instance: string) => boolean;
   readonly groupPrefix?: string;
   readonly rebuild?: boolean;
   readonly clock?: Clock;
@@ -57,7 +59,7 @@ export async function startViews(o: ViewsOptions): Promise<Views> {
     setName: o.setName,
     groupPrefix: o.groupPrefix ?? 'jarvis.views',
     durability: 'normal',
-    projections: [keysProjection, sessionsProjection, ipBlocksProjection, rateCountersProjection({ maxWindowMs: o.maxWindowMs })] as Projection<unknown>[],
+    projections: [keysProjection, sessionsProjection, ipBlocksProjection, rateCountersProjection({ maxWindowMs: o.maxWindowMs, ...(o.ownInstance && { countedElsewhere: o.ownInstance }) })] as Projection<unknown>[],
     ...(o.rebuild !== undefined && { rebuild: o.rebuild }),
     ...(o.clock && { clock: o.clock }),
     ...(o.logger && { logger: o.logger }),

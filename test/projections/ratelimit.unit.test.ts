@@ -90,3 +90,21 @@ test('a snapshot taken with another bucket width reads back into today\'s bucket
   assert.equal(countInWindow(back, 'api', 'ip', '203.0.113.7', T0 + 1200, MIN), 3);
   assert.equal(back.bucketMs, 1000);
 });
+
+test('views of an instance that counts its own requests leave them out, and its workers\' too; the others count', () => {
+  const own = (i: string) => i === 'api-1' || i.startsWith('api-1-w');
+  const views = rateCountersProjection({ maxWindowMs: MIN, countedElsewhere: own });
+  const mine = request(T0, { instance: 'api-1' });
+  const sibling = request(T0, { instance: 'api-1-w2' });
+  const other = request(T0, { instance: 'api-2' });
+  assert.equal(views.accepts!(mine), false, 'the runner skips it: nothing to apply, nothing to journal');
+  assert.equal(views.accepts!(sibling), false);
+  assert.equal(views.accepts!(other), true);
+  given(views, [mine, sibling, other, request(T0 + 1000, { instance: 'api-2' })]).then((s) => {
+    assert.equal(countInWindow(s, 'api', 'ip', '203.0.113.7', T0 + 2000, MIN), 2, 'only api-2\'s requests');
+    assert.equal(countInWindow(s, 'api', 'ip', '203.0.113.7', T0 + 2000, MIN, own), 2, 'what the limiter asks for is the same');
+  });
+  given(counters, [mine, sibling, other]).then((s) => {
+    assert.equal(countInWindow(s, 'api', 'ip', '203.0.113.7', T0 + 2000, MIN, own), 1, 'a projection that counts everyone answers the limiter alike');
+  });
+});

@@ -4,7 +4,9 @@
  * - Every RequestCompleted with a tier, except the 429s the limiter itself answered, counts once
  *   for its client IP and once for its principal (when there is one), in its tier.
  * - Counts are kept per instance (`data.instance`): an enforcing instance counts its own requests
- *   locally and exactly, and asks here only for the others' (`excludeInstance`).
+ *   locally and exactly, and asks here only for the others' (`exclude`). Its own views need not
+ *   count its own requests at all (`countedElsewhere`): then a request this instance served costs
+ *   its views nothing.
  * - Failed authentications (AuthDecisionRecorded denied at authentication) are kept apart, per
  *   client IP and per emitting instance (the envelope's `source`): a 401 on a limited route also
  *   produces a RequestCompleted, which already counts toward that IP's budget of the route's tier,
@@ -44,6 +46,8 @@ export interface RateCountersOptions {
   readonly maxWindowMs: number;
   /** Bucket width; default 1 s. */
   readonly bucketMs?: number;
+  /** Instances whose requests are not counted here (the enforcing instance and its workers count their own). */
+  readonly countedElsewhere?: (instance: string) => boolean;
 }
 
 const SEP = '\x01';
@@ -94,12 +98,15 @@ export function rateCountersProjection(opts: RateCountersOptions): Projection<Ra
   const bucketMs = opts.bucketMs ?? 1000;
   const horizonBuckets = Math.ceil(opts.maxWindowMs / bucketMs) + 1;
 
+  const elsewhere = opts.countedElsewhere;
+  const accepts = elsewhere ? (e: Envelope) => counts(e) && !(e.type === RequestCompleted.type && elsewhere((e as EventOf<typeof RequestCompleted>).data.instance)) : counts;
+
   function initialState(): RateCountersState {
     return { bucketMs, horizonBuckets, series: new Map(), authFailures: new Map(), clockMs: 0, nextSweepMs: 0 };
   }
 
   function evolve(state: RateCountersState, event: Envelope): RateCountersState {
-    if (!counts(event)) return state;
+    if (!accepts(event)) return state;
     const e = event as RateEvent;
     let t: number;
     if (e.type === RequestCompleted.type) {
@@ -132,7 +139,7 @@ export function rateCountersProjection(opts: RateCountersOptions): Projection<Ra
     return { bucketMs, horizonBuckets, series: read(j.series), authFailures: read(j.authFailures), clockMs: j.clockMs, nextSweepMs: j.clockMs };
   }
 
-  return { name: 'ratelimit', topics: [HTTP_TOPIC, AUTH_TOPIC], initialState, evolve, accepts: counts, toJSON, fromJSON };
+  return { name: 'ratelimit', topics: [HTTP_TOPIC, AUTH_TOPIC], initialState, evolve, accepts, toJSON, fromJSON };
 }
 
 
