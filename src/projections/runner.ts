@@ -28,6 +28,9 @@ import { openProjectionsDb, RunnerStore, type BatchWrite } from './runner/store.
 import type { AppliedEvent, DerivedEvent, Projection, StoreProjection } from './types.ts';
 
 export { openProjectionsDb } from './runner/store.ts';
+
+/** How long the position past batches that changed nothing may wait for the next commit. */
+const IDLE_POSITIONS_EVERY_MS = 1000;
 export type { Lag } from './runner/progress.ts';
 
 export interface RunnerOptions {
@@ -94,6 +97,9 @@ export class ProjectionRunner {
   private readonly memory: MemoryProjections;
   private readonly storesByTopic = new Map<string, StoreProjection[]>();
   private positions = new Map<string, Position>();
+  /** Positions past batches that changed nothing, not stored yet (see handle). */
+  private readonly unstored = new Map<string, Position>();
+  private positionsStoredAt = 0;
   private recent: RecentIds;
   private suppress: Record<string, string> = {};
   private readonly policy: SnapshotPolicy;
@@ -165,7 +171,10 @@ export class ProjectionRunner {
     await this.serialized(async () => {
       // Every batch handled is committed by the log now, so even a build can end here consistently.
       if (this.building && !this.broken) this.finishBuild();
-      else if (!this.building && this.store && this.policy.events > 0) this.store.commit({ positions: new Map(), snapshot: this.snapshot() }, () => {});
+      else if (!this.building && this.store && (this.policy.events > 0 || this.unstored.size > 0)) {
+        this.store.commit({ positions: this.unstored, ...(this.policy.events > 0 && { snapshot: this.snapshot() }) }, () => {});
+        this.unstored.clear();
+      }
     });
     this.lock?.release();
     this.lock = null;
@@ -277,6 +286,7 @@ export class ProjectionRunner {
     const snapshot = this.snapshot(true);
     this.store.setBuilding(false, this.options.durability !== 'normal');
     this.store.commit({ positions: this.positions, snapshot, built: true }, () => {});
+    this.positionsStoredAt = this.clock.now();
     this.building = false;
     this.restartDelayMs = 0;
     this.logger.info({ set: this.options.setName, applied: this.counters.applied }, 'projections: build caught up');
@@ -299,6 +309,7 @@ export class ProjectionRunner {
     }
     this.policy.reset(sizes, bytes, events, this.clock.now());
     this.positions = new Map();
+    this.unstored.clear();
     for (const [key, p] of store.positions()) {
       this.positions.set(key, { topic: p.topic, partition: p.partition, offset: p.offset, ts: p.ts });
       this.progress.restore(key, p.offset, p.ts);
@@ -378,11 +389,21 @@ export class ProjectionRunner {
         // Nothing to journal: a build that stops midway starts over. Store-backed rows still go in.
         if (applied.length > 0) this.store!.commit({ positions: new Map() }, applyStores);
       } else {
+        const now = this.clock.now();
         const packed = journal.length > 0 ? packFrames(journal) : null;
-        const snap = this.policy.due(packed?.length ?? 0, journal.length, this.clock.now());
-        if (!snap && packed) this.policy.journaled(packed.length, journal.length);
-        const write: BatchWrite = { positions: new Map([[key, position]]), ...(snap ? { snapshot: this.snapshot() } : packed ? { journal: [{ topic: batch.topic, value: packed }] } : {}) };
-        this.store!.commit(write, applyStores);
+        const snap = this.policy.due(packed?.length ?? 0, journal.length, now);
+        if (!snap && !packed && applied.length === 0 && now - this.positionsStoredAt < IDLE_POSITIONS_EVERY_MS) {
+          // Nothing in this batch changed the state: its position is stored later, with the next
+          // commit. A crash before then only makes these records come again, changing nothing again.
+          this.unstored.set(key, position);
+        } else {
+          if (!snap && packed) this.policy.journaled(packed.length, journal.length);
+          const positions = new Map(this.unstored).set(key, position);
+          const write: BatchWrite = { positions, ...(snap ? { snapshot: this.snapshot() } : packed ? { journal: [{ topic: batch.topic, value: packed }] } : {}) };
+          this.store!.commit(write, applyStores);
+          this.unstored.clear();
+          this.positionsStoredAt = now;
+        }
       }
       this.positions.set(key, position);
       this.progress.applied(key, position.offset, position.ts);

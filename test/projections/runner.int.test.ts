@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { RequestCompleted, type Envelope } from '../../events/index.ts';
 import { countInWindow, rateCountersProjection, type RateCountersState } from '../../src/projections/ratelimit/index.ts';
 import { ProjectionRunner, type RunnerOptions } from '../../src/projections/runner.ts';
@@ -85,6 +85,44 @@ for (const [label, handle] of LOGS) {
         await eventually(() => apiCount(r) === 400, 30_000, 'the 100 new events');
         assert.equal(sqlCount(r), 400);
         assert.equal(r.stats.applied, 100, 'only the new events were applied after the restart');
+      });
+    } finally {
+      await log.close();
+      await h.cleanup();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`batches that change nothing store their positions later, and all of them by stop: a restart reads nothing again (${label})`, { timeout: 120_000 }, async () => {
+    const dir = tempDir('runner');
+    const h = handle(dir, 20);
+    const log = h.open();
+    await log.start();
+    const file = path.join(dir, 'projections.db');
+    // The limiter's own 429s: the counters refuse them.
+    const refused = (n: number, from: number) => requests(n, from).map((e) => ({ ...e, id: `refused-${e.id}`, data: { ...(e.data as object), status: 429 } }) as Envelope);
+    try {
+      await appendAll(log, requests(10));
+      await withRunner({ log, file, stores: [] }, async (r) => {
+        await r.ready;
+        await eventually(() => apiCount(r) === 10, 30_000, 'the first 10');
+        await appendAll(log, refused(200, 10));
+        // Refused events count as applied (folding them changes nothing).
+        await eventually(() => r.stats.applied === 210, 30_000, 'everything read');
+      });
+      if (label === 'embedded log') {
+        // Every partition's stored position is its head: the ones that only saw refused records too.
+        const heads = new Database(path.join(dir, 'eventlog.db'), { readonly: true }).prepare('SELECT topic, partition, MAX("offset") AS head FROM records GROUP BY topic, partition').all() as { topic: string; partition: number; head: number }[];
+        const stored = new Database(file, { readonly: true }).prepare('SELECT topic, partition, "offset" FROM runner_positions WHERE set_name = ?').all('test') as { topic: string; partition: number; offset: string }[];
+        const byKey = new Map(stored.map((p) => [`${p.topic}:${p.partition}`, Number(p.offset)]));
+        assert.ok(heads.length > 1);
+        for (const h of heads) assert.equal(byKey.get(`${h.topic}:${h.partition}`), h.head, `stored position of ${h.topic}:${h.partition}: ${JSON.stringify(heads)} ${JSON.stringify(stored)}`);
+      }
+      await withRunner({ log, file, stores: [] }, async (r) => {
+        await r.ready;
+        assert.equal(apiCount(r), 10);
+        assert.equal(r.stats.applied, 0, 'nothing read again after the restart');
+        assert.equal(r.stats.alreadyApplied, 0);
       });
     } finally {
       await log.close();
