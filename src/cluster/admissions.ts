@@ -10,9 +10,10 @@
  * other instances' counts, as a single process does. When the primary does not answer within
  * `timeoutMs`, the worker decides alone on its share (1/workers) of each limit: never open.
  */
-import type { Cluster, Worker } from 'node:cluster';
+import type { Cluster } from 'node:cluster';
 import type { Rate } from '../config/parse.ts';
 import { createLimiter, type Admissions, type RateVerdict, type RemoteCounts, type Scope, type Tier } from '../ratelimit/limiter.ts';
+import { answerCalls, primaryCalls } from './calls.ts';
 import type { SiblingChannel } from './siblings.ts';
 
 const TAG = 'jarvis.admissions';
@@ -26,22 +27,8 @@ interface Check {
 }
 
 interface Batch {
-  readonly tag: typeof TAG;
-  readonly op: 'check';
-  readonly batch: number;
   readonly degraded: boolean;
   readonly checks: readonly Check[];
-}
-
-interface Verdicts {
-  readonly tag: typeof TAG;
-  readonly op: 'verdicts';
-  readonly batch: number;
-  readonly verdicts: readonly RateVerdict[];
-}
-
-function isMessage(m: unknown): m is Batch | Verdicts {
-  return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === TAG;
 }
 
 /** A worker's limiter: the primary decides; `fallback` (this worker's share) when it does not answer. */
@@ -49,42 +36,23 @@ export function clusterLimiter(channel: SiblingChannel, opts: { rates: Record<Ti
   const fallback = createLimiter(opts.rates, { count: () => 0 });
   fallback.setDegraded(1 / Math.max(1, opts.workers));
   let degraded = false;
-  let nextBatch = 0;
+  // A verdict that comes too late is dropped: the primary counted one admission more than was
+  // made, which only errs on the closed side.
+  const primary = primaryCalls<Batch, RateVerdict[]>(channel, TAG, { timeoutMs: opts.timeoutMs ?? 1000 });
   let queued: { check: Check; nowMs: number; resolve(v: RateVerdict): void }[] = [];
-  const waiting = new Map<number, { items: typeof queued; timer: NodeJS.Timeout }>();
 
-  const decideAlone = (items: typeof queued) => {
-    for (const q of items) q.resolve(fallback.check(q.check.tier, q.check.scope, q.check.id, q.nowMs));
-  };
-
-  const flush = () => {
+  const flush = async () => {
     const items = queued;
     queued = [];
-    if (items.length === 0) return;
-    const batch = ++nextBatch;
-    const timer = setTimeout(() => {
-      waiting.delete(batch);
-      decideAlone(items);
-    }, opts.timeoutMs ?? 1000);
-    timer.unref();
-    waiting.set(batch, { items, timer });
-    channel.send({ tag: TAG, op: 'check', batch, degraded, checks: items.map((q) => q.check) } satisfies Batch);
+    const verdicts = await primary.call({ degraded, checks: items.map((q) => q.check) });
+    items.forEach((q, i) => q.resolve(verdicts?.[i] ?? fallback.check(q.check.tier, q.check.scope, q.check.id, q.nowMs)));
   };
-
-  channel.onMessage((m) => {
-    if (!isMessage(m) || m.op !== 'verdicts') return;
-    const w = waiting.get(m.batch);
-    if (!w) return; // decided alone already
-    waiting.delete(m.batch);
-    clearTimeout(w.timer);
-    w.items.forEach((q, i) => q.resolve(m.verdicts[i] ?? fallback.check(q.check.tier, q.check.scope, q.check.id, q.nowMs)));
-  });
 
   return {
     check(tier, scope, id, nowMs) {
       const others = degraded ? 0 : opts.remote.count(tier, scope, id, nowMs, opts.rates[tier].windowMs);
       return new Promise((resolve) => {
-        if (queued.length === 0) setImmediate(flush);
+        if (queued.length === 0) setImmediate(() => void flush());
         queued.push({ check: { tier, scope, id, others }, nowMs, resolve });
       });
     },
@@ -105,15 +73,13 @@ export function keepAdmissions(cluster: Cluster, rates: Record<Tier, Rate>): voi
   const limiter = createLimiter(rates, { count: () => others });
   const sweep = setInterval(() => limiter.sweep(Date.now()), 10_000);
   sweep.unref();
-  cluster.on('message', (worker: Worker, m: unknown) => {
-    if (!isMessage(m) || m.op !== 'check') return;
+  answerCalls<Batch, RateVerdict[]>(cluster, TAG, (_worker, batch) => {
     // Degraded: other instances' counts are out of reach; this instance's own are still exact.
-    limiter.setDegraded(m.degraded ? 1 : null);
+    limiter.setDegraded(batch.degraded ? 1 : null);
     const now = Date.now();
-    const verdicts = m.checks.map((c) => {
+    return batch.checks.map((c) => {
       others = c.others;
       return limiter.check(c.tier, c.scope, c.id, now);
     });
-    if (worker.isConnected()) worker.send({ tag: TAG, op: 'verdicts', batch: m.batch, verdicts } satisfies Verdicts);
   });
 }

@@ -6,6 +6,7 @@
  * second, the worker enforces the cap on its own streams alone, so the cap never disappears.
  */
 import type { Cluster, Worker } from 'node:cluster';
+import { answerCalls, primaryCalls } from '../cluster/calls.ts';
 import type { SiblingChannel } from '../cluster/siblings.ts';
 import { httpErrors } from './errors.ts';
 
@@ -54,45 +55,22 @@ export function localStreamSlots(max: number): StreamSlots {
 
 const TAG = 'jarvis.stream-slots';
 
-interface SlotMessage {
-  readonly tag: typeof TAG;
-  readonly op: 'acquire' | 'release' | 'granted' | 'refused';
-  readonly ask?: number;
-  readonly principal?: string;
-}
-
-function isSlotMessage(m: unknown): m is SlotMessage {
-  return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === TAG;
-}
+type SlotCall = { readonly op: 'acquire' | 'release'; readonly principal: string };
 
 /** A cluster worker: the primary counts; the local count is the fallback when it does not answer. */
 export function clusterStreamSlots(channel: SiblingChannel, max: number, opts: { timeoutMs?: number } = {}): StreamSlots {
   const fallback = localStreamSlots(max);
-  const waiting = new Map<number, (granted: boolean) => void>();
-  let nextAsk = 0;
-  channel.onMessage((m) => {
-    if (!isSlotMessage(m) || m.ask === undefined) return;
-    waiting.get(m.ask)?.(m.op === 'granted');
+  const primary = primaryCalls<SlotCall, boolean>(channel, TAG, {
+    timeoutMs: opts.timeoutMs ?? 1000,
+    // Granted after this worker stopped waiting (and decided alone): give the slot back.
+    late: (granted, body) => { if (granted) primary.notify({ op: 'release', principal: body.principal }); },
   });
   return {
     async acquire(principal) {
-      const ask = ++nextAsk;
-      const granted = await new Promise<boolean | null>((resolve) => {
-        const timer = setTimeout(() => {
-          waiting.delete(ask);
-          resolve(null);
-        }, opts.timeoutMs ?? 1000);
-        timer.unref();
-        waiting.set(ask, (g) => {
-          clearTimeout(timer);
-          waiting.delete(ask);
-          resolve(g);
-        });
-        channel.send({ tag: TAG, op: 'acquire', ask, principal } satisfies SlotMessage);
-      });
+      const granted = await primary.call({ op: 'acquire', principal });
       if (granted === null) return fallback.acquire(principal);
       if (!granted) throw httpErrors.tooManyStreams();
-      return once(() => channel.send({ tag: TAG, op: 'release', principal } satisfies SlotMessage));
+      return once(() => primary.notify({ op: 'release', principal }));
     },
   };
 }
@@ -101,22 +79,21 @@ export function clusterStreamSlots(channel: SiblingChannel, max: number, opts: {
 export function keepStreamLedger(cluster: Cluster, max: number): void {
   const total = counter(max);
   const byWorker = new Map<number, Map<string, number>>();
-  cluster.on('message', (worker: Worker, m: unknown) => {
-    if (!isSlotMessage(m) || m.principal === undefined) return;
+  answerCalls<SlotCall, boolean>(cluster, TAG, (worker, { op, principal }) => {
     const mine = byWorker.get(worker.id) ?? new Map<string, number>();
     byWorker.set(worker.id, mine);
-    if (m.op === 'acquire') {
-      const granted = total.take(m.principal);
-      if (granted) mine.set(m.principal, (mine.get(m.principal) ?? 0) + 1);
-      if (worker.isConnected()) worker.send({ tag: TAG, op: granted ? 'granted' : 'refused', ask: m.ask } satisfies SlotMessage);
-      else if (granted) total.give(m.principal);
-    } else if (m.op === 'release') {
-      const n = mine.get(m.principal) ?? 0;
-      if (n === 0) return;
-      if (n === 1) mine.delete(m.principal);
-      else mine.set(m.principal, n - 1);
-      total.give(m.principal);
+    if (op === 'acquire') {
+      const granted = total.take(principal);
+      if (granted) mine.set(principal, (mine.get(principal) ?? 0) + 1);
+      return granted;
     }
+    const n = mine.get(principal) ?? 0;
+    if (n > 0) {
+      if (n === 1) mine.delete(principal);
+      else mine.set(principal, n - 1);
+      total.give(principal);
+    }
+    return undefined;
   });
   cluster.on('exit', (worker: Worker) => {
     for (const [principal, n] of byWorker.get(worker.id) ?? []) total.give(principal, n);

@@ -63,6 +63,23 @@ describe('stream slots', () => {
     await w2!.acquire('a');
   });
 
+  it('a slot the primary grants after the worker stopped waiting is given back', async () => {
+    const primary = new EventEmitter() as EventEmitter & { workers: Record<number, unknown> };
+    const inbox: ((m: unknown) => void)[] = [];
+    let delay = 150;
+    const w = { id: 1, isConnected: () => true, send: (m: unknown) => setTimeout(() => { for (const l of inbox) l(JSON.parse(JSON.stringify(m))); }, delay) };
+    primary.workers = { 1: w };
+    const channel: SiblingChannel = { workerId: 1, send: (m) => setImmediate(() => primary.emit('message', w, JSON.parse(JSON.stringify(m)))), onMessage: (l) => inbox.push(l) };
+    keepStreamLedger(primary as unknown as Cluster, 1);
+    const slots = clusterStreamSlots(channel, 1, { timeoutMs: 50 });
+    const alone = await keepingAlive(() => slots.acquire('a')); // decided alone; the primary's grant arrives later
+    await keepingAlive(() => new Promise((r) => setTimeout(r, 250)));
+    delay = 0;
+    alone();
+    // The late grant was released, so the primary has the slot to give again.
+    await slots.acquire('a');
+  });
+
   it('without an answer from the primary, a worker still enforces the cap on its own streams', async () => {
     const silent: SiblingChannel = { workerId: 1, send: () => {}, onMessage: () => {} };
     const s = clusterStreamSlots(silent, 1, { timeoutMs: 50 });
