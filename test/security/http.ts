@@ -2,7 +2,9 @@
  * The suite's HTTP client over node:http(s): full control of headers (Host included), no redirects
  * followed, one connection per request, a hard cap on requests, and a record of every exchange so
  * the hygiene group can scan all of them. An unexpected 429 is waited out (Retry-After) within a
- * run-wide budget, so a target with small limits slows the suite down instead of failing it.
+ * run-wide budget, so a target with small limits slows the suite down instead of failing it. The
+ * cleanups (revoking what the suite created) have an allowance of their own: a run that spent its
+ * budget on the rate-limit checks must still not leave keys behind on the target.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -59,11 +61,15 @@ export interface ClientOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** How long the cleanups may wait out 429s, beyond the run's budget. */
+const CLEANUP_WAIT_MS = 120_000;
+
 export class Client {
   readonly exchanges: Exchange[] = [];
   sent = 0;
   waitedMs = 0;
-  /** Set by the runner: the check that is sending. */
+  private cleanupWaitedMs = 0;
+  /** Set by the runner: the check that is sending ('cleanup' for the cleanups). */
   currentCheck = '';
 
   constructor(readonly options: ClientOptions) {}
@@ -83,7 +89,12 @@ export class Client {
       if (res.status !== 429 || spec.expect429 || attempt >= 3) return res;
       const retryAfter = Number(res.headers['retry-after']);
       const waitMs = (Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 5) * 1000 + 250;
-      if (this.waitedMs + waitMs > this.options.maxRateLimitWaitS * 1000) return res;
+      if (this.currentCheck === 'cleanup') {
+        if (this.cleanupWaitedMs + waitMs > CLEANUP_WAIT_MS) return res;
+        this.cleanupWaitedMs += waitMs;
+      } else {
+        if (this.waitedMs + waitMs > this.options.maxRateLimitWaitS * 1000) return res;
+      }
       this.waitedMs += waitMs;
       await sleep(waitMs);
     }
