@@ -6,18 +6,12 @@
  * browser or curl fetching the URL later would.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startOpenAIStandIn, type StandIn } from '../support/chat-openai-server.ts';
+import { startClusterProcess, type ClusterProcess } from '../support/cluster-process.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const secret = (n = 24) => randomBytes(n).toString('hex').slice(0, n);
 
 interface Reply { status: number; headers: http.IncomingHttpHeaders; body: Buffer; ms: number }
@@ -96,96 +90,49 @@ function holdStream(base: string, key: string): Promise<{ status: number; body: 
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe('two cluster workers', () => {
   const keys = { owner: `own-${secret()}`, other: `oth-${secret()}` };
   let llm: StandIn;
   let slowLlm: StandIn;
-  let child: ChildProcess;
-  let slowChild: ChildProcess;
-  let limitedChild: ChildProcess;
-  let limitedBase = '';
+  let main: ClusterProcess | undefined;
+  let slow: ClusterProcess | undefined;
+  let limited: ClusterProcess | undefined;
   let base = '';
   let slowBase = '';
-  const dirs: string[] = [];
+  let limitedBase = '';
 
-  async function start(llmUrl: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'jarvis-cluster-'));
-    dirs.push(dataDir);
-    const port = await freePort();
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        NODE_ENV: 'production',
-        JARVIS_WORKERS: '2',
-        JARVIS_HOST: '127.0.0.1',
-        JARVIS_PORT: String(port),
-        JARVIS_METRICS_PORT: '0',
-        JARVIS_LOG_LEVEL: 'info',
-        JARVIS_DATA_DIR: dataDir,
-        JARVIS_JWT_SECRET: secret(64),
-        JARVIS_API_KEY_1: keys.owner,
-        JARVIS_API_KEY_1_PERMISSIONS: 'read,chat,stream',
-        JARVIS_API_KEY_2: keys.other,
-        JARVIS_API_KEY_2_PERMISSIONS: 'read,chat,stream',
-        JARVIS_LOCAL_LLM_URL: llmUrl,
-        JARVIS_TTS_ENGINE: 'embedded',
-        JARVIS_RATE_LIMIT_API: '100000/min',
-        JARVIS_RATE_LIMIT_STREAM: '100000/min',
-        JARVIS_MAX_STREAMS_PER_PRINCIPAL: '2',
-        OTEL_SDK_DISABLED: 'true',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  function start(llmUrl: string, env: Record<string, string> = {}): Promise<ClusterProcess> {
+    return startClusterProcess({
+      JARVIS_JWT_SECRET: secret(64),
+      JARVIS_API_KEY_1: keys.owner,
+      JARVIS_API_KEY_1_PERMISSIONS: 'read,chat,stream',
+      JARVIS_API_KEY_2: keys.other,
+      JARVIS_API_KEY_2_PERMISSIONS: 'read,chat,stream',
+      JARVIS_LOCAL_LLM_URL: llmUrl,
+      JARVIS_TTS_ENGINE: 'embedded',
+      JARVIS_RATE_LIMIT_API: '100000/min',
+      JARVIS_RATE_LIMIT_STREAM: '100000/min',
+      JARVIS_MAX_STREAMS_PER_PRINCIPAL: '2',
+      ...env,
     });
-    let out = '';
-    proc.stdout!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    proc.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    const deadline = Date.now() + 60_000;
-    // Both workers listening: each logs it once.
-    while ((out.match(/jarvis api listening/g) ?? []).length < 2) {
-      if (proc.exitCode !== null) throw new Error(`serve exited with ${proc.exitCode}:\n${out.slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`two workers did not start within 60 s:\n${out.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { child: proc, base: `http://127.0.0.1:${port}` };
-  }
-
-  async function stop(proc: ChildProcess | undefined): Promise<void> {
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
   }
 
   before(async () => {
     llm = await startOpenAIStandIn({ reply: 'The answer comes from one worker and is spoken by the other.' });
     // 40 words, one every 50 ms: the answer is still arriving while its audio is fetched.
     slowLlm = await startOpenAIStandIn({ reply: Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + '.', chunkDelayMs: 50 });
-    ({ child, base } = await start(llm.url));
-    ({ child: slowChild, base: slowBase } = await start(slowLlm.url));
-    ({ child: limitedChild, base: limitedBase } = await start(llm.url, { JARVIS_RATE_LIMIT_API: '60/min' }));
+    main = await start(llm.url);
+    slow = await start(slowLlm.url);
+    limited = await start(llm.url, { JARVIS_RATE_LIMIT_API: '60/min' });
+    ({ base } = main);
+    ({ base: slowBase } = slow);
+    ({ base: limitedBase } = limited);
   });
 
   after(async () => {
-    await Promise.all([stop(child), stop(slowChild), stop(limitedChild)]);
+    await Promise.all([main?.stop(), slow?.stop(), limited?.stop()]);
     await llm?.close();
     await slowLlm?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('admits exactly 60 of 200 concurrent requests at 60/min, spread over both workers', async () => {

@@ -7,16 +7,14 @@
  * Skipped while src/main.ts does not export startJarvis.
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
 import { startOpenAIStandIn } from '../support/chat-openai-server.ts';
-import { GROUPS, suiteOptions, type GroupName, type SuiteKeys } from './options.ts';
-import { runSuite } from './suite.ts';
-import { formatResult, summaryLine } from './report.ts';
+import { GROUPS } from './options.ts';
+import { ALLOWED_ORIGIN, runSuiteAndAssert, type SuiteTarget } from '../support/security-e2e.ts';
 
 type StartJarvis = (config: ReturnType<typeof loadConfig>) => Promise<{ url: string; close(graceMs?: number): Promise<void> }>;
 
@@ -25,13 +23,8 @@ const startJarvis = typeof main.startJarvis === 'function' ? (main.startJarvis a
 const notReady = startJarvis ? false : `src/main.ts does not export startJarvis yet${main.loadError ? ` (import failed: ${String(main.loadError).slice(0, 200)})` : ''}`;
 
 const secret = (n = 24): string => randomBytes(n).toString('base64url');
-const ALLOWED_ORIGIN = 'https://app.example.test';
 
-interface Instance {
-  readonly url: URL;
-  readonly keys: SuiteKeys;
-  readonly jwtSecret: string;
-}
+type Instance = SuiteTarget;
 
 /** Starts the chat stand-in and an instance, runs `fn`, and stops both and removes the data dir. */
 async function withInstance(env: Record<string, string>, fn: (i: Instance) => Promise<void>): Promise<void> {
@@ -74,24 +67,6 @@ async function withInstance(env: Record<string, string>, fn: (i: Instance) => Pr
   }
 }
 
-async function runAndAssert(i: Instance, groups: readonly GroupName[]): Promise<void> {
-  const lines: string[] = [];
-  const report = await runSuite(suiteOptions({
-    url: i.url,
-    keys: i.keys,
-    groups,
-    allowedOrigin: ALLOWED_ORIGIN,
-    untrustedHostExpected: true,
-    jwtSecret: i.jwtSecret,
-    maxRateLimitWaitS: 30,
-  }), (l) => lines.push(l));
-  const failed = report.results.filter((r) => r.outcome === 'failed').map((r) => formatResult(r));
-  const skipped = report.results.filter((r) => r.outcome === 'skipped').map((r) => `${r.group} › ${r.name}: ${r.reason}`);
-  if (skipped.length) console.log(`skipped:\n${skipped.join('\n')}`);
-  assert.equal(report.failed, 0, `${summaryLine(report)}\n${failed.join('\n')}`);
-  assert.ok(report.passed > 0, 'nothing passed');
-}
-
 const logs: { name: string; env: Record<string, string>; skip: string | false }[] = [
   { name: 'the embedded log', env: {}, skip: false },
   {
@@ -105,9 +80,9 @@ for (const log of logs) {
   const skip = notReady || log.skip;
   const groups = GROUPS.filter((g) => g !== 'rate-limit' && (log.name === 'the embedded log' || g !== 'slow'));
   test(`the security suite passes against an instance on ${log.name} (all groups but rate-limit)`, { skip, timeout: 240_000 }, async () => {
-    await withInstance({ ...log.env, JARVIS_RATE_LIMIT_API: '100000/min', JARVIS_RATE_LIMIT_STREAM: '100000/min' }, (i) => runAndAssert(i, groups));
+    await withInstance({ ...log.env, JARVIS_RATE_LIMIT_API: '100000/min', JARVIS_RATE_LIMIT_STREAM: '100000/min' }, (i) => runSuiteAndAssert(i, groups));
   });
   test(`the rate-limit group passes against an instance on ${log.name} with the default limits`, { skip, timeout: 180_000 }, async () => {
-    await withInstance({ ...log.env }, (i) => runAndAssert(i, ['rate-limit']));
+    await withInstance({ ...log.env }, (i) => runSuiteAndAssert(i, ['rate-limit']));
   });
 }
