@@ -14,7 +14,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
 import { startOpenAIStandIn } from '../support/chat-openai-server.ts';
 import { GROUPS } from './options.ts';
-import { ALLOWED_ORIGIN, runSuiteAndAssert, type SuiteTarget } from '../support/security-e2e.ts';
+import { runSuiteAndAssert, suiteInstanceEnv, type SuiteTarget } from '../support/security-e2e.ts';
 
 type StartJarvis = (config: ReturnType<typeof loadConfig>) => Promise<{ url: string; close(graceMs?: number): Promise<void> }>;
 
@@ -30,8 +30,7 @@ type Instance = SuiteTarget;
 async function withInstance(env: Record<string, string>, fn: (i: Instance) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'jarvis-security-'));
   const llm = await startOpenAIStandIn({});
-  const keys = { admin: `adm-${secret()}`, read: `rd-${secret()}`, chat: `ch-${secret()}`, full: `fl-${secret()}` };
-  const jwtSecret = secret(64);
+  const { keys, jwtSecret, env: suiteEnv } = suiteInstanceEnv(llm.url);
   const config = loadConfig({
     NODE_ENV: 'test',
     JARVIS_LOG_LEVEL: 'silent',
@@ -40,20 +39,7 @@ async function withInstance(env: Record<string, string>, fn: (i: Instance) => Pr
     JARVIS_PORT: '0',
     JARVIS_METRICS_PORT: '0',
     JARVIS_INSTANCE_ID: `security-${secret(4)}`,
-    JARVIS_JWT_SECRET: jwtSecret,
-    JARVIS_ADMIN_KEY: keys.admin,
-    JARVIS_API_KEY_1: keys.read,
-    JARVIS_API_KEY_1_PERMISSIONS: 'read',
-    JARVIS_API_KEY_2: keys.chat,
-    JARVIS_API_KEY_2_PERMISSIONS: 'read,chat',
-    JARVIS_API_KEY_3: keys.full,
-    JARVIS_API_KEY_3_PERMISSIONS: 'read,chat,stream',
-    JARVIS_TRUSTED_HOSTS: '127.0.0.1,localhost',
-    JARVIS_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
-    JARVIS_LOCAL_LLM_URL: llm.url,
-    JARVIS_TTS_ENGINE: 'embedded',
-    // the suite fails authentication on purpose dozens of times from one address
-    JARVIS_BRUTE_FORCE_THRESHOLD: '100000',
+    ...suiteEnv,
     JARVIS_WORKERS: '1',
     ...env,
   }, '0.0.0-test');
