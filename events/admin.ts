@@ -3,7 +3,7 @@
  * Keyed by key id or block id. Only a key's SHA-256 hash travels, never the key.
  */
 import { z } from 'zod';
-import { defineEvent, IsoTime, KeyId, Permission } from './define.ts';
+import { ActorIp, defineEvent, IsoTime, KeyId, Permission } from './define.ts';
 
 export const ADMIN_TOPIC = 'jarvis.admin';
 
@@ -20,6 +20,7 @@ export const ApiKeyCreated = defineEvent({
     expires_at: IsoTime.nullable(),
     created_by: KeyId.nullable(),
     rotated_from: KeyId.nullable(),
+    ip: ActorIp,
   }),
 });
 
@@ -27,14 +28,14 @@ export const ApiKeyRevoked = defineEvent({
   type: 'jarvis.admin.api_key_revoked.v1',
   topic: ADMIN_TOPIC,
   description: 'A managed API key was revoked; it stops working on every instance.',
-  data: z.object({ key_id: KeyId, revoked_by: KeyId.nullable(), reason: z.string().max(200).nullable() }),
+  data: z.object({ key_id: KeyId, revoked_by: KeyId.nullable(), reason: z.string().max(200).nullable(), ip: ActorIp }),
 });
 
 export const ApiKeyRotated = defineEvent({
   type: 'jarvis.admin.api_key_rotated.v1',
   topic: ADMIN_TOPIC,
   description: 'A key was rotated: the old key keeps working until `overlap_until`, then expires.',
-  data: z.object({ key_id: KeyId, successor_id: KeyId, overlap_until: IsoTime, rotated_by: KeyId.nullable() }),
+  data: z.object({ key_id: KeyId, successor_id: KeyId, overlap_until: IsoTime, rotated_by: KeyId.nullable(), ip: ActorIp }),
 });
 
 export const IpBlockAdded = defineEvent({
@@ -49,6 +50,7 @@ export const IpBlockAdded = defineEvent({
     source: z.enum(['admin', 'auto']),
     created_by: KeyId.nullable(),
     created_at: IsoTime,
+    ip: ActorIp,
   }),
 });
 
@@ -56,5 +58,5 @@ export const IpBlockRemoved = defineEvent({
   type: 'jarvis.admin.ip_block_removed.v1',
   topic: ADMIN_TOPIC,
   description: 'A block was lifted before its expiry.',
-  data: z.object({ block_id: z.string().max(64), removed_by: KeyId.nullable() }),
+  data: z.object({ block_id: z.string().max(64), removed_by: KeyId.nullable(), ip: ActorIp }),
 });

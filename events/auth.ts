@@ -36,5 +36,6 @@ export const AuthDecisionRecorded = defineEvent({
     ip: Ip,
     route: z.string().max(128),
     request_id: RequestId,
+    instance: z.string().max(64).optional().describe('the instance that decided (as on RequestCompleted); absent on events written before it existed'),
   }),
 });

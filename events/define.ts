@@ -24,6 +24,12 @@ export function defineEvent<const T extends string, S extends z.ZodType>(
 
 /** Shared field shapes. */
 export const Ip = z.string().max(64).describe('client IP address as the API saw it');
+/**
+ * The client IP of the request that caused an action (an admin call, a logout), for the audit
+ * trail. Absent on actions no request caused (an automatic block) and on events written before
+ * the field existed: adding an optional field keeps the type's version.
+ */
+export const ActorIp = Ip.optional();
 export const KeyId = z.string().min(1).max(64).describe('public id of an API key, never the secret');
 export const RequestId = z.string().min(1).max(128);
 export const IsoTime = z.string().datetime({ offset: true });

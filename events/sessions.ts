@@ -1,6 +1,6 @@
 /** Topic `jarvis.sessions`: the life of a JWT session. Keyed by session id. */
 import { z } from 'zod';
-import { defineEvent, IsoTime, KeyId, Permission } from './define.ts';
+import { ActorIp, defineEvent, IsoTime, KeyId, Permission } from './define.ts';
 
 export const SESSIONS_TOPIC = 'jarvis.sessions';
 
@@ -36,6 +36,7 @@ export const SessionRevoked = defineEvent({
     principal: KeyId,
     by: KeyId.nullable(),
     reason: z.enum(['logout', 'admin', 'key_revoked']),
+    ip: ActorIp,
   }),
 });
 

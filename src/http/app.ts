@@ -81,9 +81,9 @@ export function createApp(o: AppOptions): Koa<JarvisState> {
   use(routeMatchMiddleware(table));
   use(rateLimitByIpMiddleware({ limiter: o.limiter, publisher: o.publisher, now }));
   use(notFound);
-  use(authenticateMiddleware({ authenticator: o.authenticator, publisher: o.publisher, now }));
+  use(authenticateMiddleware({ authenticator: o.authenticator, publisher: o.publisher, instance: o.instanceId, now }));
   use(rateLimitByPrincipalMiddleware({ limiter: o.limiter, publisher: o.publisher, now }));
-  use(authorizeMiddleware({ publisher: o.publisher }));
+  use(authorizeMiddleware({ publisher: o.publisher, instance: o.instanceId }));
   use(methodMiddleware({ publisher: o.publisher }));
   use(bodyMiddleware({ maxBodyBytes: o.maxBodyBytes, publisher: o.publisher }));
   use(async function route(ctx: JarvisContext, next: Koa.Next): Promise<void> {

@@ -69,6 +69,30 @@ describe('investigating failed authentications', () => {
   });
 });
 
+describe('admin actions', () => {
+  test('each record names the client IP and request of the admin call that caused it', async () => {
+    const json = { 'content-type': 'application/json', ...from('198.51.100.23') };
+    const created = await j.fetch('/admin/keys', { method: 'POST', key: KEYS.admin, headers: json, body: JSON.stringify({ name: 'leaky', permissions: ['read'] }) });
+    assert.equal(created.status, 201);
+    const { id } = (await created.json()) as { id: string };
+    const revoked = await j.fetch(`/admin/keys/${id}`, { method: 'DELETE', key: KEYS.admin, headers: from('198.51.100.23') });
+    assert.equal(revoked.status, 204);
+    // "Who revoked this key, and from where?"
+    const records = await j.until(async () => {
+      const { events } = await j.admin<{ events: Rec[] }>('/admin/audit?ip=198.51.100.23&limit=100');
+      return events.length >= 3 ? events : null;
+    });
+    const byAction = (action: string) => records.find((r) => r.data.details?.action === action);
+    const revokedBy = byAction('api_key_revoked')!;
+    assert.equal(revokedBy.data.ip, '198.51.100.23');
+    assert.equal(revokedBy.data.request_id, revoked.headers.get('x-request-id'));
+    assert.equal(revokedBy.data.details!.key_id, id);
+    assert.equal(byAction('api_key_created')!.data.request_id, created.headers.get('x-request-id'));
+    const keyRecord = records.find((r) => r.type === 'jarvis.security.key_revoked.v1')!;
+    assert.deepEqual([keyRecord.data.principal, keyRecord.data.ip], [id, '198.51.100.23']);
+  });
+});
+
 describe('the audit API', () => {
   test('only admins read it; bad filters are refused with the field named', async () => {
     assert.equal((await j.fetch('/admin/audit', { key: KEYS.read })).status, 403);

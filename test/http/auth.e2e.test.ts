@@ -93,5 +93,10 @@ describe('authentication and sessions', () => {
     assert.ok(events.some((e) => e.type === 'jarvis.admin.api_key_created.v1' && (e.data as { key_id: string }).key_id === created.id));
     assert.ok(events.some((e) => e.type === 'jarvis.auth.decision_recorded.v1' && (e.data as { outcome: string; reason: string }).reason === 'unknown_key'));
     assert.ok(events.some((e) => e.type === 'jarvis.auth.decision_recorded.v1' && (e.data as { principal: string }).principal === created.id));
+    // Each decision names the instance that made it, as each completed request does.
+    const decisions = events.filter((e) => e.type === 'jarvis.auth.decision_recorded.v1');
+    assert.ok(decisions.length >= 2 && decisions.every((e) => (e.data as { instance?: string }).instance === t.jarvis.config.instanceId));
+    // The admin action names the client IP of the request behind it.
+    assert.equal((events.find((e) => e.type === 'jarvis.admin.api_key_created.v1' && (e.data as { key_id: string }).key_id === created.id)!.data as { ip?: string }).ip, '127.0.0.1');
   });
 });

@@ -71,6 +71,20 @@ test('failed authentications are counted per client IP apart from requests, so t
   });
 });
 
+test('failed authentications are kept per deciding instance, and older events without one fall back to their source', () => {
+  const decided = (t: number, instance: string, source: string) => at(t, AuthDecisionRecorded, {
+    stage: 'authentication', outcome: 'denied', reason: 'unknown_key', method: 'api_key', principal: null, session_id: null, permission: null, ip: '203.0.113.7', route: '/chat', request_id: 'r', instance,
+  }, { source });
+  // Two workers of one instance share a source; the data names which one decided.
+  const events = [decided(T0, 'host-1/w1', '/jarvis/host-1'), decided(T0, 'host-1/w2', '/jarvis/host-1'), authFailure(T0, '203.0.113.7', '/jarvis/host-2')];
+  given(counters, events).then((s) => {
+    assert.equal(authFailuresInWindow(s, '203.0.113.7', T0, MIN), 3);
+    assert.equal(authFailuresInWindow(s, '203.0.113.7', T0, MIN, 'host-1/w1'), 2);
+    assert.equal(authFailuresInWindow(s, '203.0.113.7', T0, MIN, (i) => i.startsWith('host-1/')), 1);
+    assert.equal(authFailuresInWindow(s, '203.0.113.7', T0, MIN, '/jarvis/host-2'), 2);
+  });
+});
+
 test('old buckets are pruned beyond the largest window, and the snapshot leaves them out', () => {
   const s = given(counters, [request(T0, { ip: '192.0.2.1' }), request(T0 + 5 * MIN, { ip: '192.0.2.2' })]).state;
   const json = counters.toJSON!(s) as { series: [string, unknown][] };

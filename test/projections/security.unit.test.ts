@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
-  ApiKeyCreated, ApiKeyRevoked, AuthDecisionRecorded, InputRejected, IpBlockAdded, RateLimitDegraded, RateLimitExceeded, SessionRevoked,
+  ApiKeyCreated, ApiKeyRevoked, ApiKeyRotated, AuthDecisionRecorded, InputRejected, IpBlockAdded, IpBlockRemoved, RateLimitDegraded, RateLimitExceeded, SessionRevoked,
   type Envelope, type SecurityEventData,
 } from '../../events/index.ts';
 import { decodeEnvelope } from '../../src/eventlog/envelope.ts';
@@ -120,6 +120,24 @@ test('admin actions, key revocations and session revocations are recorded withou
   ]);
   assert.equal((emitted[2]!.envelope.data as { principal: string }).principal, 'k1');
   assert.ok(!JSON.stringify(emitted).includes(hash), 'the secret hash is not copied into the audit stream');
+});
+
+test("admin records name the admin request's client IP; events written before the field existed still give null", () => {
+  const ip = '198.51.100.23';
+  const events: Envelope[] = [
+    at(T0, ApiKeyCreated, { key_id: 'k1', name: 'ci', permissions: ['read'], secret_sha256: 'a'.repeat(64), created_at: new Date(T0).toISOString(), expires_at: null, created_by: 'admin', rotated_from: null, ip }),
+    at(T0, ApiKeyRotated, { key_id: 'k1', successor_id: 'k2', overlap_until: new Date(T0 + DAY).toISOString(), rotated_by: 'admin', ip }),
+    at(T0, ApiKeyRevoked, { key_id: 'k1', revoked_by: 'admin', reason: null, ip }),
+    at(T0, IpBlockAdded, { block_id: 'b1', cidr: '192.0.2.0/24', expires_at: null, reason: null, source: 'admin', created_by: 'admin', created_at: new Date(T0).toISOString(), ip }),
+    at(T0, IpBlockRemoved, { block_id: 'b1', removed_by: 'admin', ip }),
+    at(T0, SessionRevoked, { session_id: 's1', principal: 'k2', by: 'k2', reason: 'logout', ip }),
+    at(T0, ApiKeyRevoked, { key_id: 'k3', revoked_by: 'admin', reason: null }),
+  ];
+  const ips = derived(security, events).emitted.map((e) => [e.envelope.type.split('.')[2], (e.envelope.data as { ip: string | null }).ip]);
+  assert.deepEqual(ips, [
+    ['admin_action', ip], ['admin_action', ip], ['admin_action', ip], ['key_revoked', ip], ['admin_action', ip], ['admin_action', ip], ['session_revoked', ip],
+    ['admin_action', null], ['key_revoked', null],
+  ]);
 });
 
 test('granted decisions, automatic blocks coming back, and unrelated events emit nothing', () => {

@@ -27,7 +27,7 @@ const DETAIL: Record<AuthFailure, string> = {
 /** A session's idle timer restarts when it is used; at most one event a minute per session. */
 const REFRESH_EVERY_MS = 60_000;
 
-export function authenticateMiddleware(opts: { authenticator: Authenticator; publisher: Publisher; now: () => number }) {
+export function authenticateMiddleware(opts: { authenticator: Authenticator; publisher: Publisher; instance: string; now: () => number }) {
   const refreshed = new Map<string, number>();
   function refresh(ctx: JarvisContext, sessionId: string): void {
     const t = opts.now();
@@ -49,7 +49,7 @@ export function authenticateMiddleware(opts: { authenticator: Authenticator; pub
         ctx,
         opts.publisher,
         AuthDecisionRecorded,
-        { stage: 'authentication', outcome: 'denied', reason: verdict.reason, method, principal: null, session_id: null, permission: null, ip: s.ip, route: s.route ?? 'unmatched', request_id: s.requestId },
+        { stage: 'authentication', outcome: 'denied', reason: verdict.reason, method, principal: null, session_id: null, permission: null, ip: s.ip, route: s.route ?? 'unmatched', request_id: s.requestId, instance: opts.instance },
         { key: s.ip, requestId: s.requestId, traceparent: s.traceparent },
       );
       ctx.state.errorCode = 'ERR_AUTH';

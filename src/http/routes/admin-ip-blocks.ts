@@ -49,7 +49,7 @@ export function adminIpBlockRoutes(deps: RouteDeps): RouteSpec[] {
           ctx,
           publisher,
           IpBlockAdded,
-          { block_id: id, cidr, expires_at: iso(expiresAt), reason: body.reason ?? null, source: 'admin', created_by: by, created_at: new Date(now).toISOString() },
+          { block_id: id, cidr, expires_at: iso(expiresAt), reason: body.reason ?? null, source: 'admin', created_by: by, created_at: new Date(now).toISOString(), ip: ctx.state.ip },
           { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: by },
         );
         effects.blockAdded({ id, cidr, expiresAt, reason: body.reason ?? null, source: 'admin', createdAt: now });
@@ -68,7 +68,7 @@ export function adminIpBlockRoutes(deps: RouteDeps): RouteSpec[] {
         const id = ctx.params.id!;
         const block = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? effects.blocks.get(id) : undefined;
         if (!block) throw httpErrors.notFound('No such block.');
-        publishAudited(ctx, publisher, IpBlockRemoved, { block_id: id, removed_by: ctx.state.principal!.id }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
+        publishAudited(ctx, publisher, IpBlockRemoved, { block_id: id, removed_by: ctx.state.principal!.id, ip: ctx.state.ip }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
         effects.blockRemoved(id);
         ctx.status = 204;
       },

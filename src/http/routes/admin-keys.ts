@@ -47,7 +47,7 @@ export function adminKeyRoutes(deps: RouteDeps): RouteSpec[] {
       ctx,
       publisher,
       ApiKeyCreated,
-      { key_id: id, name: input.name, permissions, secret_sha256: secretSha256, created_at: new Date(now).toISOString(), expires_at: iso(input.expiresAt), created_by: ctx.state.principal!.id, rotated_from: input.rotatedFrom },
+      { key_id: id, name: input.name, permissions, secret_sha256: secretSha256, created_at: new Date(now).toISOString(), expires_at: iso(input.expiresAt), created_by: ctx.state.principal!.id, rotated_from: input.rotatedFrom, ip: ctx.state.ip },
       meta(ctx, id),
     );
     effects.keyCreated({ id, name: input.name, permissions, secretSha256, expiresAt: input.expiresAt, revoked: false, createdAt: now });
@@ -97,7 +97,7 @@ export function adminKeyRoutes(deps: RouteDeps): RouteSpec[] {
         const rec = ID.test(id) ? effects.keys.get(id) : undefined;
         if (!rec) throw httpErrors.notFound('No such key.');
         if (!rec.revoked) {
-          publishAudited(ctx, publisher, ApiKeyRevoked, { key_id: id, revoked_by: ctx.state.principal!.id, reason: null }, meta(ctx, id));
+          publishAudited(ctx, publisher, ApiKeyRevoked, { key_id: id, revoked_by: ctx.state.principal!.id, reason: null, ip: ctx.state.ip }, meta(ctx, id));
           effects.keyRevoked(id);
         }
         ctx.status = 204;
@@ -118,7 +118,7 @@ export function adminKeyRoutes(deps: RouteDeps): RouteSpec[] {
         const body = ctx.state.body as z.infer<typeof RotateKeyRequest>;
         const overlapUntil = clock.now() + (body.overlap_seconds ?? 86_400) * 1000;
         const successor = create(ctx, { name: rec.name, permissions: rec.permissions, expiresAt: rec.expiresAt, rotatedFrom: id });
-        publishAudited(ctx, publisher, ApiKeyRotated, { key_id: id, successor_id: successor.id, overlap_until: new Date(overlapUntil).toISOString(), rotated_by: ctx.state.principal!.id }, meta(ctx, id));
+        publishAudited(ctx, publisher, ApiKeyRotated, { key_id: id, successor_id: successor.id, overlap_until: new Date(overlapUntil).toISOString(), rotated_by: ctx.state.principal!.id, ip: ctx.state.ip }, meta(ctx, id));
         ctx.status = 201;
         ctx.body = { ...successor, rotated_from: id, previous_key_expires_at: new Date(overlapUntil).toISOString() };
       },

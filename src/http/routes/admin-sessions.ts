@@ -53,7 +53,7 @@ export function adminSessionRoutes(deps: RouteDeps): RouteSpec[] {
         const s = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? effects.sessions.get(id) : undefined;
         if (!s) throw httpErrors.notFound('No such session.');
         if (s.state === 'active') {
-          publishAudited(ctx, publisher, SessionRevoked, { session_id: id, principal: s.principal, by: ctx.state.principal!.id, reason: 'admin' }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
+          publishAudited(ctx, publisher, SessionRevoked, { session_id: id, principal: s.principal, by: ctx.state.principal!.id, reason: 'admin', ip: ctx.state.ip }, { key: id, subject: id, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: ctx.state.principal!.id });
           effects.sessionRevoked(id);
         }
         ctx.status = 204;

@@ -75,7 +75,7 @@ export function authRoutes(deps: RouteDeps): RouteSpec[] {
         const sessionId = principal.sessionId!;
         publisher.publish(
           SessionRevoked,
-          { session_id: sessionId, principal: principal.id, by: principal.id, reason: 'logout' },
+          { session_id: sessionId, principal: principal.id, by: principal.id, reason: 'logout', ip: ctx.state.ip },
           { key: sessionId, subject: sessionId, requestId: ctx.state.requestId, traceparent: ctx.state.traceparent, actorId: principal.id },
         );
         effects.sessionRevoked(sessionId);

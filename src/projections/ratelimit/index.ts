@@ -8,7 +8,8 @@
  *   count its own requests at all (`countedElsewhere`): then a request this instance served costs
  *   its views nothing.
  * - Failed authentications (AuthDecisionRecorded denied at authentication) are kept apart, per
- *   client IP and per emitting instance (the envelope's `source`): a 401 on a limited route also
+ *   client IP and per deciding instance (`data.instance`; the envelope's `source` for events
+ *   written before that field existed): a 401 on a limited route also
  *   produces a RequestCompleted, which already counts toward that IP's budget of the route's tier,
  *   so adding `authFailuresInWindow` as well would count it twice. It is there for a limiter that
  *   charges failures to the api tier whatever the route, and for dashboards.
@@ -35,7 +36,7 @@ export interface RateCountersState {
   readonly horizonBuckets: number;
   /** `tier \x01 scope \x01 id` → per-instance counters. */
   readonly series: Map<string, PerInstance>;
-  /** client IP → per-instance (envelope source) failed authentications. */
+  /** client IP → per-instance failed authentications. */
   readonly authFailures: Map<string, PerInstance>;
   clockMs: number;
   nextSweepMs: number;
@@ -118,7 +119,7 @@ export function rateCountersProjection(opts: RateCountersOptions): Projection<Ra
       if (d.principal !== null) bump(state.series, seriesKey(tier, 'principal', d.principal), d.instance, bucket);
     } else {
       t = ms(e.time);
-      bump(state.authFailures, e.data.ip, e.source, Math.floor(t / bucketMs));
+      bump(state.authFailures, e.data.ip, e.data.instance ?? e.source, Math.floor(t / bucketMs));
     }
     if (t > state.clockMs) state.clockMs = t;
     if (state.clockMs >= state.nextSweepMs) {
@@ -152,7 +153,7 @@ export function countInWindow(state: RateCountersState, tier: Tier, scope: Scope
   return sum(state.series.get(seriesKey(tier, scope, id)), fromBucket(state, nowMs, windowMs), exclude);
 }
 
-/** Failed authentications from `ip` within the window; `excludeSource` is the envelope source of the asking instance. */
-export function authFailuresInWindow(state: RateCountersState, ip: string, nowMs: number, windowMs: number, excludeSource?: string): number {
-  return sum(state.authFailures.get(ip), fromBucket(state, nowMs, windowMs), excludeSource);
+/** Failed authentications from `ip` within the window, leaving out the instances `exclude` names (as countInWindow). */
+export function authFailuresInWindow(state: RateCountersState, ip: string, nowMs: number, windowMs: number, exclude?: Exclude): number {
+  return sum(state.authFailures.get(ip), fromBucket(state, nowMs, windowMs), exclude);
 }

@@ -138,7 +138,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
         const d = e.data;
         state.keys.set(d.key_id, { valid_until_ms: msOrNull(d.expires_at), created_ms: ms(d.created_at), revoked: false });
         const details = { action: 'api_key_created', key_id: d.key_id, name: d.name, permissions: d.permissions.join(' '), expires_at: d.expires_at, rotated_from: d.rotated_from };
-        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: null, principal: d.created_by, outcome: 'changed', reason: d.rotated_from ? 'api key issued by rotation' : 'api key created', details })];
+        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: d.ip ?? null, principal: d.created_by, outcome: 'changed', reason: d.rotated_from ? 'api key issued by rotation' : 'api key created', details })];
         break;
       }
       case ApiKeyRotated.type: {
@@ -147,7 +147,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
         const until = ms(d.overlap_until);
         if (k) state.keys.set(d.key_id, { ...k, valid_until_ms: k.valid_until_ms === null ? until : Math.min(k.valid_until_ms, until) });
         const details = { action: 'api_key_rotated', key_id: d.key_id, successor_id: d.successor_id, overlap_until: d.overlap_until };
-        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: null, principal: d.rotated_by, outcome: 'changed', reason: 'api key rotated', details })];
+        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: d.ip ?? null, principal: d.rotated_by, outcome: 'changed', reason: 'api key rotated', details })];
         break;
       }
       case ApiKeyRevoked.type: {
@@ -156,8 +156,8 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
         if (k) state.keys.set(d.key_id, { ...k, revoked: true });
         const details = { action: 'api_key_revoked', key_id: d.key_id, revoked_by: d.revoked_by };
         emitted = [
-          rec('jarvis.security.admin_action.v1', e, { ip: null, principal: d.revoked_by, outcome: 'changed', reason: 'api key revoked', details }),
-          rec('jarvis.security.key_revoked.v1', e, { ip: null, principal: d.key_id, outcome: 'changed', reason: d.reason ?? 'revoked', details }),
+          rec('jarvis.security.admin_action.v1', e, { ip: d.ip ?? null, principal: d.revoked_by, outcome: 'changed', reason: 'api key revoked', details }),
+          rec('jarvis.security.key_revoked.v1', e, { ip: d.ip ?? null, principal: d.key_id, outcome: 'changed', reason: d.reason ?? 'revoked', details }),
         ];
         break;
       }
@@ -165,12 +165,12 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
         const d = e.data;
         if (d.source === 'auto') return { state, emitted: NONE }; // reported when detected (ip_auto_blocked)
         const details = { action: 'ip_block_added', block_id: d.block_id, cidr: d.cidr, expires_at: d.expires_at };
-        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: null, principal: d.created_by, outcome: 'changed', reason: d.reason ?? 'ip block added', details })];
+        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: d.ip ?? null, principal: d.created_by, outcome: 'changed', reason: d.reason ?? 'ip block added', details })];
         break;
       }
       case IpBlockRemoved.type: {
         const details = { action: 'ip_block_removed', block_id: e.data.block_id };
-        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: null, principal: e.data.removed_by, outcome: 'changed', reason: 'ip block removed', details })];
+        emitted = [rec('jarvis.security.admin_action.v1', e, { ip: e.data.ip ?? null, principal: e.data.removed_by, outcome: 'changed', reason: 'ip block removed', details })];
         break;
       }
       case AuditRead.type: {
@@ -181,7 +181,7 @@ export function securityDerivation(opts: SecurityOptions): Derivation<SecuritySt
       case SessionRevoked.type: {
         const d = e.data;
         const details = { session_id: d.session_id, by: d.by, reason: d.reason };
-        emitted = [rec('jarvis.security.session_revoked.v1', e, { ip: null, principal: d.principal, outcome: 'changed', reason: d.reason, details })];
+        emitted = [rec('jarvis.security.session_revoked.v1', e, { ip: d.ip ?? null, principal: d.principal, outcome: 'changed', reason: d.reason, details })];
         break;
       }
       default:
