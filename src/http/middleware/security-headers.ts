@@ -8,7 +8,8 @@ import helmet from 'helmet';
 import type { Next } from 'koa';
 import type { JarvisContext } from '../state.ts';
 
-function helmetHeaders(): [string, string][] {
+/** The security headers every response carries, as [name, value] pairs (helmet's, plus Permissions-Policy). */
+export function securityHeaderList(): [string, string][] {
   const headers = new Map<string, string>();
   const fakeRes = {
     setHeader: (k: string, v: string | number | string[]) => headers.set(k, String(v)),
@@ -27,7 +28,7 @@ function helmetHeaders(): [string, string][] {
 }
 
 export function securityHeadersMiddleware() {
-  const headers = helmetHeaders();
+  const headers = securityHeaderList();
   return async function securityHeaders(ctx: JarvisContext, next: Next): Promise<void> {
     const res = ctx.res;
     for (const [k, v] of headers) res.setHeader(k, v);
