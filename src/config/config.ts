@@ -12,6 +12,7 @@ import { parseAuditConfig, type AuditConfig } from './audit.ts';
 import { parseChatConfig, type ChatConfig } from './chat.ts';
 import { parseTtsConfig, type TtsConfig } from './tts.ts';
 import { checkTlsFiles } from './tls-files.ts';
+import { describeKafkaSecurity, type KafkaSasl, type KafkaTls, parseKafkaSecurity } from './kafka.ts';
 
 export { ConfigError } from './parse.ts';
 
@@ -72,6 +73,10 @@ export interface Config {
     /** Null: the embedded log under dataDir. */
     readonly kafkaBrokers: readonly string[] | null;
     readonly kafkaClientId: string;
+    /** KAFKA_SSL, KAFKA_SSL_CA, KAFKA_SSL_CERT, KAFKA_SSL_KEY. Null: PLAINTEXT. */
+    readonly kafkaTls: KafkaTls | null;
+    /** KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD (a secret). Null: no SASL. */
+    readonly kafkaSasl: KafkaSasl | null;
     readonly topicPrefix: string;
     readonly outboxMaxEvents: number;
     /**
@@ -151,6 +156,7 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
   }
   if (certFile && keyFile) checkTlsFiles(certFile, keyFile);
   const brokers = list(env, 'KAFKA_BROKERS');
+  const kafkaSecurity = parseKafkaSecurity(env, production);
   const port = env.JARVIS_PORT !== undefined && env.JARVIS_PORT !== '' ? int(env, 'JARVIS_PORT', 8000, 0, 65535) : int(env, 'PORT', 8000, 0, 65535);
 
   const dataDir = path.resolve(str(env, 'JARVIS_DATA_DIR', './data'));
@@ -202,6 +208,8 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
     eventLog: {
       kafkaBrokers: brokers.length > 0 ? brokers : null,
       kafkaClientId: str(env, 'KAFKA_CLIENT_ID', 'jarvis-api'),
+      kafkaTls: kafkaSecurity.tls,
+      kafkaSasl: kafkaSecurity.sasl,
       topicPrefix: str(env, 'JARVIS_TOPIC_PREFIX', ''),
       outboxMaxEvents: int(env, 'JARVIS_OUTBOX_MAX_EVENTS', 1_000_000, 100),
       sync: oneOf(env, 'JARVIS_EVENTLOG_SYNC', ['normal', 'full'] as const, 'normal'),
@@ -231,7 +239,8 @@ export function describeConfig(c: Config): Record<string, unknown> {
     workers: c.workers,
     listen: `${c.http.tls ? 'https' : 'http'}://${c.http.host}:${c.http.port}`,
     metrics: `${c.http.metricsHost}:${c.http.metricsPort}`,
-    eventLog: c.eventLog.kafkaBrokers ? `kafka (${c.eventLog.kafkaBrokers.length} brokers)` : 'embedded',
+    // The mechanism only: never the SASL user or password.
+    eventLog: c.eventLog.kafkaBrokers ? `kafka (${c.eventLog.kafkaBrokers.length} brokers, ${describeKafkaSecurity({ tls: c.eventLog.kafkaTls, sasl: c.eventLog.kafkaSasl })})` : 'embedded',
     staticKeys: c.auth.staticKeys.map((k) => ({ id: k.id, name: k.name, permissions: k.permissions })),
     rateLimit: c.rateLimit,
     trustedHosts: c.http.trustedHosts.length,

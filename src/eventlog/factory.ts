@@ -4,6 +4,7 @@
  * writes straight to the embedded log, or through the outbox (`<dataDir>/outbox.db`) and its
  * relay to Kafka.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -11,7 +12,7 @@ import type { IdGenerator } from '../shared/ids.ts';
 import { BufferedPublisher, type PublisherTarget } from './buffered-publisher.ts';
 import { EmbeddedEventLog } from './embedded/log.ts';
 import { envelopeFactory } from './envelope.ts';
-import { KafkaEventLog } from './kafka/log.ts';
+import { KafkaEventLog, type KafkaLogOptions } from './kafka/log.ts';
 import { silentLog, type LogSink } from './logger.ts';
 import { Outbox } from './outbox.ts';
 import type { Publisher } from './publisher.ts';
@@ -32,9 +33,22 @@ export function createEventLog(config: Config, deps: EventLogDeps = {}): EventLo
   const logger = deps.logger ?? silentLog;
   const { kafkaBrokers, kafkaClientId, topicPrefix } = config.eventLog;
   if (kafkaBrokers) {
-    return new KafkaEventLog({ brokers: kafkaBrokers, clientId: `${kafkaClientId}-${config.instanceId}`, topics, topicPrefix, log: logger });
+    return new KafkaEventLog({ brokers: kafkaBrokers, clientId: `${kafkaClientId}-${config.instanceId}`, topics, topicPrefix, log: logger, ...kafkaSecurity(config.eventLog) });
   }
   return new EmbeddedEventLog({ file: path.join(config.dataDir, 'eventlog.db'), topics, topicPrefix, log: logger, durability: config.eventLog.sync, ...(deps.clock && { clock: deps.clock }) });
+}
+
+/** The TLS files (checked when the configuration was loaded) read for kafkajs, and the SASL settings. */
+function kafkaSecurity({ kafkaTls, kafkaSasl }: Config['eventLog']): Pick<KafkaLogOptions, 'ssl' | 'sasl'> {
+  return {
+    ...(kafkaTls && {
+      ssl: {
+        ...(kafkaTls.caFile && { ca: [readFileSync(kafkaTls.caFile)] }),
+        ...(kafkaTls.client && { cert: readFileSync(kafkaTls.client.certFile), key: readFileSync(kafkaTls.client.keyFile) }),
+      },
+    }),
+    ...(kafkaSasl && { sasl: kafkaSasl }),
+  };
 }
 
 /**

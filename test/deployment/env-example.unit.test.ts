@@ -86,7 +86,7 @@ test('every variable in deployment/.env.example has a comment that states its de
 });
 
 test('deployment/.env.example carries no secret: the secret variables are empty', () => {
-  const secrets = /^(JARVIS_JWT_SECRET|JARVIS_API_KEY_\d+|JARVIS_ADMIN_KEY|ANTHROPIC_API_KEY|DEEPSEEK_API_KEY|JARVIS_LOCAL_LLM_API_KEY|JARVIS_AUDIT_HMAC_KEY|GRAFANA_ADMIN_PASSWORD)=(.*)$/gm;
+  const secrets = /^(JARVIS_JWT_SECRET|JARVIS_API_KEY_\d+|JARVIS_ADMIN_KEY|ANTHROPIC_API_KEY|DEEPSEEK_API_KEY|JARVIS_LOCAL_LLM_API_KEY|JARVIS_AUDIT_HMAC_KEY|GRAFANA_ADMIN_PASSWORD|KAFKA_SASL_PASSWORD)=(.*)$/gm;
   for (const m of example.matchAll(secrets)) assert.equal(m[2], '', `${m[1]} must be empty in the example`);
 });
 

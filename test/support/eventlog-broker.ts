@@ -30,7 +30,15 @@ export interface PrivateBroker {
 
 export async function privateBroker(label: string): Promise<PrivateBroker> {
   const port = await freePort();
-  const env = { ...process.env, KAFKA_INSTANCE: `kafka-${label}-${process.pid}`, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()) };
+  // start.sh would put its SASL listeners on port + 1 and + 2, which another process may hold.
+  const env = {
+    ...process.env,
+    KAFKA_INSTANCE: `kafka-${label}-${process.pid}`,
+    KAFKA_PORT: String(port),
+    KAFKA_SASL_PORT: String(await freePort()),
+    KAFKA_SASL_SSL_PORT: String(await freePort()),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
+  };
   const script = (name: string, ...args: string[]) => run('bash', [path.join(ROOT, 'scripts/kafka', name), ...args], { env, cwd: ROOT, timeout: 120_000 });
   return {
     brokers: [`127.0.0.1:${port}`],

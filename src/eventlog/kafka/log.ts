@@ -4,7 +4,8 @@
  * retries) and partitions with the same murmur2 function as the embedded log. Topics are
  * created on start with their partitions and retention; automatic creation stays off.
  */
-import { Kafka, type Admin, type Producer } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, type Admin, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
 import type { EventLog, LogHealth, LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { errorMessage, silentLog, type LogSink } from '../logger.ts';
 import { partitionFor } from '../partition.ts';
@@ -21,6 +22,21 @@ export interface KafkaLogOptions {
   readonly log?: LogSink;
   /** How often health() is refreshed by asking the cluster (default 2 s). */
   readonly probeIntervalMs?: number;
+  /** TLS to the brokers (PEM contents; no `ca`: Node's public CAs). The certificate is always verified. */
+  readonly ssl?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key'>;
+  /** SASL authentication. The password goes to kafkajs and nowhere else. */
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
+}
+
+/** The kafkajs `ssl` and `sasl` settings for `options`, shared by every client this log makes. */
+function securityOf(options: KafkaLogOptions): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { ssl, sasl } = options;
+  return {
+    // Spread after the caller's fields: verification cannot be turned off from outside.
+    ...(ssl && { ssl: { ...ssl, rejectUnauthorized: true } }),
+    // kafkajs types SASLOptions as one object type per mechanism; this object is one of them.
+    ...(sasl && { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions }),
+  };
 }
 
 export class KafkaEventLog implements EventLog {
@@ -44,9 +60,11 @@ export class KafkaEventLog implements EventLog {
   constructor(private readonly options: KafkaLogOptions) {
     this.prefix = options.topicPrefix ?? '';
     this.log = options.log ?? silentLog;
+    const security = securityOf(options);
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
+      ...security,
       logCreator: kafkaLogCreator(this.log),
       connectionTimeout: 3000,
       requestTimeout: 30_000,
@@ -56,6 +74,7 @@ export class KafkaEventLog implements EventLog {
     this.probeAdmin = new Kafka({
       clientId: `${options.clientId}-health`,
       brokers: [...options.brokers],
+      ...security,
       logCreator: kafkaLogCreator(this.log),
       connectionTimeout: 1000,
       requestTimeout: 2000,
@@ -69,7 +88,13 @@ export class KafkaEventLog implements EventLog {
    */
   start(): Promise<void> {
     if (this.started) return Promise.resolve();
-    this.starting ??= this.connectAndCreateTopics().finally(() => (this.starting = null));
+    // A failure is kept for health(), so /ready names it (a refused login, an untrusted certificate).
+    this.starting ??= this.connectAndCreateTopics()
+      .catch((err: unknown) => {
+        this.markFailed(err);
+        throw err;
+      })
+      .finally(() => (this.starting = null));
     return this.starting;
   }
 
