@@ -9,7 +9,9 @@
 #   1. checks the requirements (openssl; docker + compose with --docker; certbot with --domain);
 #   2. writes the env file (default deployment/.env, mode 600) from deployment/.env.example,
 #      generating every missing secret: a 64-byte JWT secret, the production and mobile API
-#      keys, the admin key and Grafana's password. The keys are printed once, when generated;
+#      keys and the admin key. The keys are printed once, when generated. With --docker, also
+#      deployment/grafana.env (mode 600): Grafana's admin password, which only Grafana receives.
+#      A GRAFANA_ADMIN_PASSWORD left in the env file by an older version is moved there;
 #   3. refuses weak or missing settings (short or placeholder secrets, duplicate keys, …);
 #   4. obtains a Let's Encrypt certificate with certbot when there is none (or explains how);
 #   5. with --docker: builds and starts the stack (docker-compose.yml) and waits for /health.
@@ -29,6 +31,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 EXAMPLE="$ROOT/deployment/.env.example"
 ENV_FILE="$ROOT/deployment/.env"
+# Fixed, not beside --env-file: docker-compose.yml names this path for the grafana service.
+GRAFANA_ENV="$ROOT/deployment/grafana.env"
 LETSENCRYPT_DIR="${JARVIS_LETSENCRYPT_DIR:-/etc/letsencrypt}"
 DOCKER=0 CHECK_ONLY=0 DRY_RUN=0 DOMAIN="" EMAIL=""
 ERRORS=0
@@ -59,24 +63,41 @@ step() {
 }
 
 # ---- env file helpers: NAME=value lines, no quoting, edited atomically with mode 600 ----------
+# Each takes the file last, $ENV_FILE when omitted.
 get_var() {
-  [ -f "$ENV_FILE" ] || return 0
-  local line
-  line="$(grep -E "^$1=" "$ENV_FILE" | tail -n 1 || true)"
+  local file="${2:-$ENV_FILE}" line
+  [ -f "$file" ] || return 0
+  line="$(grep -E "^$1=" "$file" | tail -n 1 || true)"
   line="${line#*=}"
   line="${line%\"}"; line="${line#\"}"
   printf '%s' "$line"
 }
 
 set_var() {
-  local name="$1" value="$2" tmp
-  tmp="$(mktemp "$ENV_FILE.XXXXXX")"
-  awk -v n="$name" -v v="$value" '
+  local name="$1" value="$2" file="${3:-$ENV_FILE}" tmp
+  [ -f "$file" ] || : >"$file"
+  tmp="$(mktemp "$file.XXXXXX")"
+  # ENVIRON, not awk -v, which would read backslashes in the value as escapes.
+  n="$name" v="$value" awk '
+    BEGIN { n = ENVIRON["n"]; v = ENVIRON["v"] }
     index($0, n "=") == 1 { if (!done) print n "=" v; done = 1; next }
     { print }
-    END { if (!done) print n "=" v }' "$ENV_FILE" >"$tmp"
+    END { if (!done) print n "=" v }' "$file" >"$tmp"
   chmod 600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
+  mv "$tmp" "$file"
+}
+
+# Deletes every NAME= line, and the line just above one when it is COMMENT exactly.
+del_var() {
+  local name="$1" comment="$2" file="${3:-$ENV_FILE}" tmp
+  tmp="$(mktemp "$file.XXXXXX")"
+  n="$name" c="$comment" awk '
+    BEGIN { n = ENVIRON["n"]; c = ENVIRON["c"] }
+    index($0, n "=") == 1 { if (held && prev != c) print prev; held = 0; next }
+    { if (held) print prev; prev = $0; held = 1 }
+    END { if (held) print prev }' "$file" >"$tmp"
+  chmod 600 "$tmp"
+  mv "$tmp" "$file"
 }
 
 # 64 URL-safe characters: no quoting needed in env files, headers or shells.
@@ -132,10 +153,23 @@ check_settings() {
   if [ -n "$admin" ] && { [ "$admin" = "$k1" ] || [ "$admin" = "$k2" ]; }; then fail "the admin key must differ from the API keys"; fi
   if [ -n "$k1" ] && [ "$k1" = "$k2" ]; then fail "JARVIS_API_KEY_1 and JARVIS_API_KEY_2 are the same key"; fi
   [ "$node_env" = production ] || fail "NODE_ENV must be production in $ENV_FILE (it is '${node_env:-unset}')"
+  if [ -n "$(get_var GRAFANA_ADMIN_PASSWORD)" ]; then
+    fail "GRAFANA_ADMIN_PASSWORD is still in $ENV_FILE, which the API receives: run ./deploy.sh without --check-only to move it to $GRAFANA_ENV"
+  elif [ "$DOCKER" = 1 ]; then
+    check_grafana_env
+  fi
   if [ "$DOCKER" = 1 ]; then
-    weak "$(get_var GRAFANA_ADMIN_PASSWORD)" 20 && fail "GRAFANA_ADMIN_PASSWORD is missing or weak"
     [ -n "$(get_var JARVIS_DOMAIN)" ] || fail "JARVIS_DOMAIN is not set in $ENV_FILE"
   fi
+  return 0
+}
+
+check_grafana_env() {
+  local mode
+  [ -f "$GRAFANA_ENV" ] || { fail "$GRAFANA_ENV (Grafana's admin password) does not exist yet: run ./deploy.sh --docker to create it"; return 0; }
+  mode="$(stat -c '%a' "$GRAFANA_ENV")"
+  [ "$mode" = 600 ] || [ "$mode" = 400 ] || fail "$GRAFANA_ENV is readable by others (mode $mode): chmod 600 $GRAFANA_ENV"
+  weak "$(get_var GF_SECURITY_ADMIN_PASSWORD "$GRAFANA_ENV")" 20 && fail "GF_SECURITY_ADMIN_PASSWORD (Grafana's admin password) in $GRAFANA_ENV is missing or weak"
   return 0
 }
 
@@ -148,6 +182,7 @@ write_env() {
     chmod 600 "$ENV_FILE"
     say "Created $ENV_FILE (mode 600) from deployment/.env.example"
   fi
+  move_grafana_password
 
   local current
   if [ -n "$DOMAIN" ]; then
@@ -172,7 +207,10 @@ write_env() {
       shown+=("$label: $value")
     fi
   done
-  if [ -z "$(get_var GRAFANA_ADMIN_PASSWORD)" ]; then set_var GRAFANA_ADMIN_PASSWORD "$(new_key)"; say "Generated GRAFANA_ADMIN_PASSWORD (in $ENV_FILE)"; fi
+  if [ "$DOCKER" = 1 ] && [ -z "$(get_var GF_SECURITY_ADMIN_PASSWORD "$GRAFANA_ENV")" ]; then
+    set_var GF_SECURITY_ADMIN_PASSWORD "$(new_key)" "$GRAFANA_ENV"
+    say "Generated Grafana's admin password (in $GRAFANA_ENV, mode 600)"
+  fi
 
   if [ "${#shown[@]}" -gt 0 ]; then
     say ""
@@ -181,6 +219,25 @@ write_env() {
     say ""
   else
     say "Keys already exist in $ENV_FILE: kept, not shown again."
+  fi
+}
+
+# Older versions kept Grafana's password in the env file, which the API and the projector receive.
+# It moves, unchanged (Grafana keeps the password it first started with), before the line goes.
+move_grafana_password() {
+  grep -qE '^GRAFANA_ADMIN_PASSWORD=' "$ENV_FILE" || return 0
+  local old current
+  old="$(get_var GRAFANA_ADMIN_PASSWORD)"
+  current="$(get_var GF_SECURITY_ADMIN_PASSWORD "$GRAFANA_ENV")"
+  if [ -n "$old" ] && [ -n "$current" ] && [ "$old" != "$current" ]; then
+    die "GRAFANA_ADMIN_PASSWORD in $ENV_FILE differs from GF_SECURITY_ADMIN_PASSWORD in $GRAFANA_ENV: keep the one Grafana uses in $GRAFANA_ENV, delete the line from $ENV_FILE, and run this again"
+  fi
+  if [ -n "$old" ] && [ -z "$current" ]; then set_var GF_SECURITY_ADMIN_PASSWORD "$old" "$GRAFANA_ENV"; fi
+  del_var GRAFANA_ADMIN_PASSWORD "# Grafana's admin password (deploy.sh generates one). Default: unset."
+  if [ -n "$old" ]; then
+    say "Moved GRAFANA_ADMIN_PASSWORD from $ENV_FILE to $GRAFANA_ENV (same password, now GF_SECURITY_ADMIN_PASSWORD); the API no longer receives it"
+  else
+    say "Removed the empty GRAFANA_ADMIN_PASSWORD line from $ENV_FILE (Grafana's password belongs in $GRAFANA_ENV)"
   fi
 }
 

@@ -4,7 +4,8 @@
  * validates against its schema, interpolates from the env file deploy.sh writes, and resolves
  * the merge keys; no Docker engine is needed. The resolved model is then checked for what the
  * deployment promises: hardening on every service, the seed's limits, KRaft Kafka, the
- * projector split, and what is published. (The configs it mounts: monitoring-config.int.test.ts.)
+ * projector split, which service receives which secret, and what is published. (The configs it
+ * mounts: monitoring-config.int.test.ts.)
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,18 +21,26 @@ const EXPECTED = ['kafka', 'jarvis-api', 'jarvis-projector', 'nginx', 'prometheu
 // The collector's image is FROM scratch (nothing to run a probe with); the projector listens on no port yet.
 const NO_HEALTHCHECK = ['otel-collector', 'jarvis-projector'];
 
-/** A copy of the compose file beside an env file, as deploy.sh leaves them. */
-function project(envLines: readonly string[], compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')): string {
+// Only in deployment/grafana.env: any other service that shows it got it from the wrong file.
+const GRAFANA_PASSWORD = 'grafana-only-Zq7xV2mK9pL4wR8tN3bC6yH1';
+
+/** A copy of the compose file beside the two env files, as deploy.sh leaves them (grafana.env omitted with null). */
+function project(
+  envLines: readonly string[],
+  compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'),
+  grafanaLines: readonly string[] | null = [`GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_PASSWORD}`],
+): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'jarvis-compose-'));
   mkdirSync(path.join(dir, 'deployment'));
   writeFileSync(path.join(dir, 'docker-compose.yml'), compose);
   writeFileSync(path.join(dir, 'deployment/.env'), envLines.join('\n') + '\n', { mode: 0o600 });
+  if (grafanaLines) writeFileSync(path.join(dir, 'deployment/grafana.env'), grafanaLines.join('\n') + '\n', { mode: 0o600 });
   return dir;
 }
 
 function filledEnv(): string[] {
   return readFileSync(path.join(root, 'deployment/.env.example'), 'utf8').split('\n')
-    .map((l) => l.replace(/^JARVIS_DOMAIN=$/, 'JARVIS_DOMAIN=jarvis.example.org').replace(/^GRAFANA_ADMIN_PASSWORD=$/, 'GRAFANA_ADMIN_PASSWORD=not-a-real-password'));
+    .map((l) => l.replace(/^JARVIS_DOMAIN=$/, 'JARVIS_DOMAIN=jarvis.example.org'));
 }
 
 for (const parser of [composeV2, composeV1] satisfies Parser[]) {
@@ -79,8 +88,28 @@ for (const parser of [composeV2, composeV1] satisfies Parser[]) {
         const receives = name === 'jarvis-api' || name === 'jarvis-projector';
         assert.equal('JARVIS_JWT_SECRET' in s.environment, receives, `${name}: secrets`);
         // v2 keeps env_file in its model; v1 only merges it into environment
-        if (!receives) assert.deepEqual(s.envFiles, [], name);
-        else assert.ok(s.envFiles.length === 0 || (s.envFiles.length === 1 && s.envFiles[0] === './deployment/.env'), name);
+        const own = receives ? './deployment/.env' : name === 'grafana' ? './deployment/grafana.env' : undefined;
+        assert.ok(s.envFiles.length === 0 || (s.envFiles.length === 1 && s.envFiles[0] === own), `${name}: ${s.envFiles.join(', ')}`);
+      }
+    });
+
+    test("Grafana's admin password reaches the grafana service only: no other service's environment holds it", () => {
+      assert.equal(m.services.grafana!.environment.GF_SECURITY_ADMIN_PASSWORD, GRAFANA_PASSWORD);
+      assert.equal(m.services.grafana!.environment.GF_SECURITY_ADMIN_USER, 'admin');
+      for (const [name, s] of Object.entries(m.services)) {
+        if (name === 'grafana') continue;
+        assert.ok(!('GF_SECURITY_ADMIN_PASSWORD' in s.environment) && !('GRAFANA_ADMIN_PASSWORD' in s.environment), `${name}: a Grafana password variable`);
+        const holders = Object.entries(s.environment).filter(([, v]) => v.includes(GRAFANA_PASSWORD)).map(([k]) => k);
+        assert.deepEqual(holders, [], `${name} holds Grafana's password`);
+      }
+    });
+
+    test('without deployment/grafana.env the stack is not configured, naming the file', async () => {
+      const bad = project(filledEnv(), undefined, null);
+      try {
+        await assert.rejects(parser.resolve(bad), /grafana\.env/);
+      } finally {
+        rmSync(bad, { recursive: true, force: true });
       }
     });
 
@@ -148,7 +177,7 @@ for (const parser of [composeV2, composeV1] satisfies Parser[]) {
     });
 
     test('a missing domain stops the stack from being configured, naming the variable', async () => {
-      const bad = project(['GRAFANA_ADMIN_PASSWORD=x']);
+      const bad = project(['NODE_ENV=production']);
       try {
         await assert.rejects(parser.resolve(bad), /JARVIS_DOMAIN/);
       } finally {

@@ -2,7 +2,8 @@
  * deploy.sh, run for real in a temporary copy of the repository with the certbot and Docker
  * steps dry-run: the env file it writes (mode 600, strong secrets, keys printed once) must be
  * accepted by the API's own configuration parser, a second run must change nothing, and weak
- * or conflicting settings must be refused.
+ * or conflicting settings must be refused. Grafana's admin password goes to its own file, which
+ * only the grafana service reads, never to the env file the API receives.
  */
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +27,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const envPath = (): string => path.join(dir, 'deployment/.env');
+const grafanaPath = (): string => path.join(dir, 'deployment/grafana.env');
+const grafanaPassword = (): string | undefined => parseEnv(readFileSync(grafanaPath(), 'utf8')).GF_SECURITY_ADMIN_PASSWORD;
 
 function deploy(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync('bash', [path.join(dir, 'deploy.sh'), ...args], {
@@ -45,7 +48,7 @@ test('a first run writes deployment/.env with mode 600 and strong, distinct secr
   assert.equal(statSync(envPath()).mode & 0o777, 0o600);
   const env = parseEnv(readFileSync(envPath(), 'utf8'));
   assert.ok(env.JARVIS_JWT_SECRET!.length >= 64);
-  const keys = [env.JARVIS_API_KEY_1, env.JARVIS_API_KEY_2, env.JARVIS_ADMIN_KEY, env.GRAFANA_ADMIN_PASSWORD];
+  const keys = [env.JARVIS_API_KEY_1, env.JARVIS_API_KEY_2, env.JARVIS_ADMIN_KEY, grafanaPassword()];
   for (const k of keys) assert.match(k!, /^[A-Za-z0-9_-]{64}$/);
   assert.equal(new Set(keys).size, keys.length);
   assert.equal(env.JARVIS_DOMAIN, 'jarvis.example.org');
@@ -81,12 +84,34 @@ test('the certbot and compose steps are shown, not run, with --dry-run', () => {
   assert.equal(statSync(path.join(dir, 'deployment/certbot/www')).mode & 0o777, 0o755);
 });
 
+test("a first run writes Grafana's admin password to deployment/grafana.env, mode 600, never to deployment/.env or the output", () => {
+  const r = deploy(...DOCKER);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(statSync(grafanaPath()).mode & 0o777, 0o600);
+  const password = grafanaPassword()!;
+  assert.equal(readFileSync(grafanaPath(), 'utf8'), `GF_SECURITY_ADMIN_PASSWORD=${password}\n`, 'that variable only');
+  assert.match(password, /^[A-Za-z0-9_-]{64}$/);
+  const env = readFileSync(envPath(), 'utf8');
+  assert.doesNotMatch(env, /GRAFANA_ADMIN_PASSWORD|GF_SECURITY_ADMIN_PASSWORD/);
+  assert.ok(!env.includes(password), 'not in the file the API receives');
+  assert.ok(!r.out.includes(password) && !r.err.includes(password), 'not printed');
+  assert.match(r.out, /Generated Grafana's admin password \(in \S+deployment\/grafana\.env, mode 600\)/);
+});
+
+test('without --docker no Grafana file is written (there is no Grafana to log into)', () => {
+  const r = deploy('--dry-run');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(!existsSync(grafanaPath()));
+});
+
 test('a second run changes nothing and shows no key', () => {
   deploy(...DOCKER);
   const before = readFileSync(envPath(), 'utf8');
+  const grafanaBefore = readFileSync(grafanaPath(), 'utf8');
   const r = deploy(...DOCKER);
   assert.equal(r.code, 0, r.err);
   assert.equal(readFileSync(envPath(), 'utf8'), before);
+  assert.equal(readFileSync(grafanaPath(), 'utf8'), grafanaBefore);
   assert.doesNotMatch(r.out, /API Key:|Admin Key:/);
   assert.match(r.out, /Keys already exist/);
 });
@@ -122,6 +147,111 @@ for (const [line, expected] of WEAK) {
     assert.doesNotMatch(r.out, /\[dry-run\] docker/, 'nothing started');
   });
 }
+
+/** deployment/.env as an older deploy.sh left it: everything set, Grafana's password among the API's secrets. */
+const LEGACY_PASSWORD = 'legacy-Grafana-pw_4fT9qLx2Wn7Rb0Kc8Zd3Vs6Hm';
+const LEGACY_LINES = `# Grafana's admin password (deploy.sh generates one). Default: unset.\nGRAFANA_ADMIN_PASSWORD=${LEGACY_PASSWORD}\n`;
+function legacyDeployment(): string {
+  deploy(...DOCKER);
+  rmSync(grafanaPath());
+  const current = readFileSync(envPath(), 'utf8');
+  writeFileSync(envPath(), current + LEGACY_LINES, { mode: 0o600 });
+  return current;
+}
+
+test('an older env file that holds GRAFANA_ADMIN_PASSWORD is migrated: the same password moves to grafana.env and leaves .env', () => {
+  const rest = legacyDeployment();
+  const r = deploy(...DOCKER);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(readFileSync(grafanaPath(), 'utf8'), `GF_SECURITY_ADMIN_PASSWORD=${LEGACY_PASSWORD}\n`, 'the same password, so the login keeps working');
+  assert.equal(statSync(grafanaPath()).mode & 0o777, 0o600);
+  assert.equal(readFileSync(envPath(), 'utf8'), rest, 'the line and its comment are gone, everything else is kept');
+  assert.equal(statSync(envPath()).mode & 0o777, 0o600);
+  assert.match(r.out, /Moved GRAFANA_ADMIN_PASSWORD from \S+deployment\/\.env to \S+deployment\/grafana\.env/);
+  assert.ok(!r.out.includes(LEGACY_PASSWORD) && !r.err.includes(LEGACY_PASSWORD), 'not printed');
+});
+
+test('after the migration a second run changes neither file and reports no move', () => {
+  legacyDeployment();
+  deploy(...DOCKER);
+  const env = readFileSync(envPath(), 'utf8');
+  const grafana = readFileSync(grafanaPath(), 'utf8');
+  const r = deploy(...DOCKER);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(readFileSync(envPath(), 'utf8'), env);
+  assert.equal(readFileSync(grafanaPath(), 'utf8'), grafana);
+  assert.doesNotMatch(r.out, /Moved|Generated Grafana/);
+});
+
+test('--check-only refuses an env file that still holds GRAFANA_ADMIN_PASSWORD, and moves nothing', () => {
+  legacyDeployment();
+  const before = readFileSync(envPath(), 'utf8');
+  const r = deploy('--check-only', ...DOCKER);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /GRAFANA_ADMIN_PASSWORD is still in \S+deployment\/\.env, which the API receives/);
+  assert.equal(readFileSync(envPath(), 'utf8'), before);
+  assert.ok(!existsSync(grafanaPath()));
+});
+
+test('a legacy password that differs from the one in grafana.env is refused, and neither file changes', () => {
+  legacyDeployment();
+  writeFileSync(grafanaPath(), 'GF_SECURITY_ADMIN_PASSWORD=another-Grafana-pw_Lm3Qz8Rt1Xv5Nb7Kd2Wc\n', { mode: 0o600 });
+  const env = readFileSync(envPath(), 'utf8');
+  const grafana = readFileSync(grafanaPath(), 'utf8');
+  const r = deploy(...DOCKER);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /differs from GF_SECURITY_ADMIN_PASSWORD/);
+  assert.equal(readFileSync(envPath(), 'utf8'), env);
+  assert.equal(readFileSync(grafanaPath(), 'utf8'), grafana);
+  assert.doesNotMatch(r.out, /\[dry-run\] docker/, 'nothing started');
+});
+
+const WEAK_GRAFANA: readonly [string, string][] = [
+  ['too short', 'GF_SECURITY_ADMIN_PASSWORD=short-pw'],
+  ['a placeholder', 'GF_SECURITY_ADMIN_PASSWORD=changeme-changeme-changeme-changeme'],
+];
+
+for (const [what, line] of WEAK_GRAFANA) {
+  test(`a weak Grafana admin password is refused: ${what}`, () => {
+    deploy(...DOCKER);
+    writeFileSync(grafanaPath(), line + '\n', { mode: 0o600 });
+    const r = deploy(...DOCKER);
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /GF_SECURITY_ADMIN_PASSWORD \(Grafana's admin password\) in \S+deployment\/grafana\.env is missing or weak/);
+    assert.match(r.err, /refusing to deploy/);
+    assert.doesNotMatch(r.out, /\[dry-run\] docker/, 'nothing started');
+  });
+}
+
+test('a missing Grafana admin password fails the check: no grafana.env, or an empty value', () => {
+  deploy(...DOCKER);
+  rmSync(grafanaPath());
+  const absent = deploy('--check-only', ...DOCKER);
+  assert.notEqual(absent.code, 0);
+  assert.match(absent.err, /grafana\.env \(Grafana's admin password\) does not exist yet/);
+  writeFileSync(grafanaPath(), 'GF_SECURITY_ADMIN_PASSWORD=\n', { mode: 0o600 });
+  const empty = deploy('--check-only', ...DOCKER);
+  assert.notEqual(empty.code, 0);
+  assert.match(empty.err, /GF_SECURITY_ADMIN_PASSWORD \(Grafana's admin password\) in \S+ is missing or weak/);
+});
+
+test('a grafana.env readable by others is refused', () => {
+  deploy(...DOCKER);
+  chmodSync(grafanaPath(), 0o644);
+  const r = deploy(...DOCKER);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /grafana\.env is readable by others/);
+});
+
+test('the files deploy.sh writes secrets to are ignored by git and outside the image build allow-list', () => {
+  const ignored = readFileSync(path.join(root, '.gitignore'), 'utf8').split('\n');
+  const allowed = readFileSync(path.join(root, 'deployment/Dockerfile.dockerignore'), 'utf8').split('\n');
+  assert.equal(allowed.find((l) => l && !l.startsWith('#')), '*', 'the build context starts from nothing');
+  for (const file of ['deployment/.env', 'deployment/grafana.env']) {
+    assert.ok(ignored.includes(file), `.gitignore: ${file}`);
+    assert.ok(!allowed.some((l) => l.startsWith('!') && file.startsWith(l.slice(1).replace(/\/$/, ''))), `Dockerfile.dockerignore admits ${file}`);
+  }
+});
 
 test('an env file readable by others is refused', () => {
   deploy(...DOCKER);
