@@ -245,11 +245,11 @@ test('a grafana.env readable by others is refused', () => {
 
 test('the files deploy.sh writes secrets to are ignored by git and outside the image build allow-list', () => {
   const ignored = readFileSync(path.join(root, '.gitignore'), 'utf8').split('\n');
-  const allowed = readFileSync(path.join(root, 'deployment/Dockerfile.dockerignore'), 'utf8').split('\n');
+  const allowed = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
   assert.equal(allowed.find((l) => l && !l.startsWith('#')), '*', 'the build context starts from nothing');
   for (const file of ['deployment/.env', 'deployment/grafana.env']) {
     assert.ok(ignored.includes(file), `.gitignore: ${file}`);
-    assert.ok(!allowed.some((l) => l.startsWith('!') && file.startsWith(l.slice(1).replace(/\/$/, ''))), `Dockerfile.dockerignore admits ${file}`);
+    assert.ok(!allowed.some((l) => l.startsWith('!') && file.startsWith(l.slice(1).replace(/\/$/, ''))), `the .dockerignore admits ${file}`);
   }
 });
 

@@ -46,7 +46,7 @@ test('no secret can reach the image: no .env copied, no secret in ARG or ENV', (
       if (i.op === 'ARG' || i.op === 'ENV') assert.doesNotMatch(i.args, /(SECRET|PASSWORD|_KEY|TOKEN)\w*\s*=/i, `${i.op} ${i.args}`);
     }
   }
-  const ignore = readFileSync(path.join(root, 'deployment/Dockerfile.dockerignore'), 'utf8');
+  const ignore = readFileSync(path.join(root, '.dockerignore'), 'utf8');
   assert.match(ignore, /^\*$/m, 'the build context is an allow-list');
   assert.doesNotMatch(ignore, /^!.*\.env/m);
 });
@@ -76,8 +76,8 @@ test('the container health probe exits 1 when nothing answers (it does not need 
   await assert.rejects(run('node', [path.join(root, 'deployment/docker/healthcheck.cjs'), 'http://127.0.0.1:9/health'], { timeout: 10_000 }), (e: { code?: number }) => e.code === 1);
 });
 
-test('everything the build copies from the context passes the allow-list of Dockerfile.dockerignore', () => {
-  const allowed = readFileSync(path.join(root, 'deployment/Dockerfile.dockerignore'), 'utf8').split('\n')
+test('everything the build copies from the context passes the allow-list of the .dockerignore', () => {
+  const allowed = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n')
     .filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
   for (const s of all) {
     for (const i of s.body.filter((x) => x.op === 'COPY' && !/--from=/.test(x.args))) {
