@@ -4,8 +4,10 @@
  * validates against its schema, interpolates from the env file deploy.sh writes, and resolves
  * the merge keys; no Docker engine is needed. The resolved model is then checked for what the
  * deployment promises: hardening on every service, the seed's limits, KRaft Kafka, the
- * projector split, which service receives which secret, and what is published. (The configs it
- * mounts: monitoring-config.int.test.ts.)
+ * projector split, which service receives which secret, what is published, and who can reach
+ * whom: the networks keep a taken-over API container away from Alertmanager, Grafana and Jaeger,
+ * while every address the configs use still has a network both ends share
+ * (test/support/deployment-reach.ts). (The configs it mounts: monitoring-config.int.test.ts.)
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,12 +16,37 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { composeV1, composeV2, type Model, type Parser } from '../support/deployment-compose.ts';
+import { addresses, connected, hasRouteOut, sharedNetworks, unreachable } from '../support/deployment-reach.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 const EXPECTED = ['kafka', 'jarvis-api', 'jarvis-projector', 'nginx', 'prometheus', 'alertmanager', 'grafana', 'otel-collector', 'jaeger'];
 // The collector's image is FROM scratch (nothing to run a probe with); the projector listens on no port yet.
 const NO_HEALTHCHECK = ['otel-collector', 'jarvis-projector'];
+
+// Monitoring services an intruder in the API must not reach: Alertmanager's API (silences) has no
+// login, Jaeger's query API serves every trace, Grafana holds the dashboards and its login page.
+const OFF_LIMITS = ['alertmanager', 'grafana', 'jaeger'];
+
+// Prometheus flags that would let a client change it or write into it (all off by default).
+const PROMETHEUS_ORDERS = /^--(web\.enable-(admin-api|lifecycle|remote-write-receiver|otlp-receiver)|enable-feature=.*(remote-write-receiver|otlp-write-receiver))/;
+
+/**
+ * The services an attacker may hold: those that run the API's image (our code, every secret of
+ * deployment/.env) and those published beyond loopback (they face the internet).
+ */
+function exposed(m: Model): string[] {
+  const image = m.services['jarvis-api']!.image;
+  return Object.entries(m.services)
+    .filter(([, s]) => s.image === image || s.ports.some((p) => !p.startsWith('127.0.0.1:')))
+    .map(([name]) => name);
+}
+
+/** The model with one service moved to other networks: what a careless edit would render. */
+function moved(m: Model, service: string, networks: string[]): Model {
+  const s = m.services[service]!;
+  return { ...m, services: { ...m.services, [service]: { ...s, networks: Object.fromEntries(networks.map((n) => [n, null])) } } };
+}
 
 // Only in deployment/grafana.env: any other service that shows it got it from the wrong file.
 const GRAFANA_PASSWORD = 'grafana-only-Zq7xV2mK9pL4wR8tN3bC6yH1';
@@ -154,6 +181,69 @@ for (const parser of [composeV2, composeV1] satisfies Parser[]) {
       const provider = parse(readFileSync(path.join(root, 'dashboards/provisioning/dashboards.yaml'), 'utf8')) as { providers: { options: { path: string } }[] };
       assert.ok(grafana.includes(`./dashboards/generated:${provider.providers[0]!.options.path}:ro`), grafana.join(' '));
       assert.equal(m.services['jarvis-api']!.environment.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector:4318');
+    });
+
+    test('a taken-over API container cannot reach alertmanager, grafana or jaeger: they share no network with it (nor with the projector or nginx)', () => {
+      const side = exposed(m);
+      assert.deepEqual([...side].sort(), ['jarvis-api', 'jarvis-projector', 'nginx']);
+      for (const from of side) {
+        for (const to of OFF_LIMITS) assert.deepEqual(sharedNetworks(m, from, to), [], `${from} and ${to} share a network`);
+      }
+    });
+
+    test('the API, the projector and nginx share networks only with each other and with services a config connects them to (Kafka, the collector, Prometheus)', () => {
+      const side = exposed(m);
+      const list = addresses(m, root);
+      const neighbours = new Set<string>();
+      for (const other of Object.keys(m.services).filter((n) => !side.includes(n))) {
+        const near = side.filter((s) => sharedNetworks(m, s, other).length > 0);
+        if (near.length === 0) continue;
+        neighbours.add(other);
+        assert.ok(side.some((s) => connected(list, s, other)), `${other} shares a network with ${near.join(', ')}, and no config connects it with any of them`);
+      }
+      // What that leaves in reach, derived above; spelled out so a change to it is seen in review.
+      assert.deepEqual([...neighbours].sort(), ['kafka', 'otel-collector', 'prometheus']);
+    });
+
+    test('every address the monitoring configs use (prometheus scrape targets, alerting, grafana datasources, collector exporters) is reachable: both ends share a network', () => {
+      const list = addresses(m, root);
+      // Each source is read, so an empty reading cannot pass for a reachable one.
+      for (const source of [/^prometheus\.yml scrape job /, /^prometheus\.yml alerting$/, /^grafana data source /, /^collector exporter /, /^nginx upstream server$/, /^environment /]) {
+        assert.ok(list.some((a) => source.test(a.what)), `no address read from ${source}`);
+      }
+      assert.deepEqual(unreachable(m, list), []);
+    });
+
+    test('the reachability check is real: moved to a network of its own, a service breaks every address it uses or serves, each named', () => {
+      const list = addresses(m, root);
+      const alone = (service: string): string => unreachable(moved(m, service, ['nowhere']), list).join('\n');
+      assert.match(alone('prometheus'), /^prometheus → jarvis-api:9464 \(prometheus\.yml scrape job jarvis-api\): no shared network/m);
+      assert.match(alone('prometheus'), /^prometheus → alertmanager:9093 \(prometheus\.yml alerting\)/m);
+      assert.match(alone('otel-collector'), /^jarvis-api → otel-collector:4318 \(environment OTEL_EXPORTER_OTLP_ENDPOINT\)/m);
+      assert.match(alone('otel-collector'), /^otel-collector → jaeger:4317 \(collector exporter otlp\/jaeger\)/m);
+      assert.match(alone('grafana'), /^grafana → prometheus:9090 \(grafana data source Prometheus\)/m);
+      assert.match(alone('grafana'), /^grafana → jaeger:16686 \(grafana data source Jaeger\)/m);
+      assert.match(alone('jarvis-api'), /^nginx → jarvis-api:8000 \(nginx upstream server\)/m);
+      // A receiver outside the stack needs a route out: on the internal network only, Alertmanager has none.
+      const hook = { from: 'alertmanager', host: 'hooks.example.com', port: '443', what: 'alertmanager.yml url' };
+      assert.match(unreachable(moved(m, 'alertmanager', ['data']), [hook]).join('\n'), /^alertmanager → hooks\.example\.com:443 .*all internal/m);
+      assert.deepEqual(unreachable(m, [hook]), []);
+    });
+
+    test('Alertmanager keeps a route out for the receivers an operator adds, and Grafana and Jaeger a network Docker publishes their loopback ports from', () => {
+      assert.ok(hasRouteOut(m, 'alertmanager'), 'alertmanager: every network is internal');
+      // Docker publishes no port of a container whose networks are all internal (moby/moby#36174).
+      for (const [name, s] of Object.entries(m.services)) {
+        if (s.ports.length > 0) assert.ok(hasRouteOut(m, name), `${name} publishes ${s.ports.join(', ')} from internal networks only`);
+      }
+      assert.ok(m.services.grafana!.ports.length > 0 && m.services.jaeger!.ports.length > 0);
+    });
+
+    test('Prometheus, which the API can reach, takes no orders from it: no admin, lifecycle or write endpoint is enabled', () => {
+      const side = exposed(m);
+      const prometheus = Object.entries(m.services).filter(([, s]) => s.image?.startsWith('prom/prometheus:'));
+      assert.ok(prometheus.some(([name]) => side.some((x) => sharedNetworks(m, x, name).length > 0)), 'the API reaches a Prometheus (it is scraped)');
+      for (const [name, s] of prometheus) assert.deepEqual((s.command ?? []).filter((f) => PROMETHEUS_ORDERS.test(f)), [], name);
     });
 
     test('every file the stack mounts from deployment/ exists in the repository', () => {
