@@ -93,6 +93,23 @@ export interface Config {
 
 const PERMISSIONS: readonly Permission[] = ['read', 'chat', 'stream', 'admin'];
 
+/**
+ * The longest instance id. Events carry it (`instance`, at most 64 characters), a cluster worker's
+ * with `-w<N>` appended: a longer one would make every such event fail validation where it is read.
+ */
+export const MAX_INSTANCE_ID = 56;
+
+/** `<hostname>-<8 hex of the data directory>`, the hostname cut so that the whole fits MAX_INSTANCE_ID. */
+export function defaultInstanceId(host: string, dataDir: string): string {
+  return `${host.slice(0, MAX_INSTANCE_ID - 9)}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
+}
+
+function instanceIdOf(env: Env, dataDir: string): string {
+  const id = str(env, 'JARVIS_INSTANCE_ID', defaultInstanceId(hostname(), dataDir));
+  if (id.length > MAX_INSTANCE_ID) throw new ConfigError('JARVIS_INSTANCE_ID', `at most ${MAX_INSTANCE_ID} characters (events carry it, with a worker suffix); got ${id.length}`);
+  return id;
+}
+
 function permissions(env: Env, name: string, fallback: readonly Permission[]): Permission[] {
   const raw = env[name];
   if (raw === undefined || raw === '') return [...fallback];
@@ -164,7 +181,7 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
     nodeEnv,
     version,
     // Stable across restarts (its consumer groups and views resume), unique per data directory.
-    instanceId: str(env, 'JARVIS_INSTANCE_ID', `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`),
+    instanceId: instanceIdOf(env, dataDir),
     dataDir,
     workers: int(env, 'JARVIS_WORKERS', production ? 4 : 1, 1, 64),
     logLevel: oneOf(env, 'JARVIS_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, nodeEnv === 'test' ? 'warn' : 'info'),

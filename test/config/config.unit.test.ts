@@ -1,7 +1,9 @@
 /** Configuration: parsed once, and a bad value stops the start naming the variable. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, defaultInstanceId, loadConfig, MAX_INSTANCE_ID } from '../../src/config/config.ts';
+import { RequestCompleted } from '../../events/index.ts';
+import { workerInstanceId } from '../../src/cluster/membership.ts';
 
 const base = { JARVIS_DATA_DIR: '/tmp/x' };
 
@@ -50,5 +52,18 @@ describe('configuration', () => {
 
   it('parses rates with a burst', () => {
     assert.deepEqual(loadConfig({ ...base, JARVIS_RATE_LIMIT_STREAM: '30/min+10' }).rateLimit.stream, { limit: 30, windowMs: 60_000, burst: 10 });
+  });
+
+  it('keeps instance ids short enough for the events that carry them, even from a long hostname', () => {
+    // A Kubernetes pod name may be 63 characters; a worker's id adds -w<N>; events allow 64.
+    const id = defaultInstanceId('p'.repeat(63), '/app/data');
+    assert.ok(id.length <= MAX_INSTANCE_ID, `${id.length} characters`);
+    assert.match(id, /^p+-[0-9a-f]{8}$/);
+    assert.equal(defaultInstanceId('p'.repeat(63), '/app/data'), id, 'stable across restarts');
+    assert.notEqual(defaultInstanceId('p'.repeat(63), '/other/data'), id, 'unique per data directory');
+    const instance = workerInstanceId(id, 99_999);
+    assert.ok(RequestCompleted.data.shape.instance.safeParse(instance).success, `${instance} fits the events`);
+    assert.throws(() => loadConfig({ ...base, JARVIS_INSTANCE_ID: 'i'.repeat(MAX_INSTANCE_ID + 1) }), (e: unknown) => e instanceof ConfigError && e.message.startsWith('JARVIS_INSTANCE_ID'));
+    assert.equal(loadConfig({ ...base, JARVIS_INSTANCE_ID: 'api-1' }).instanceId, 'api-1');
   });
 });
