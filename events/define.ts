@@ -27,7 +27,9 @@ export const Ip = z.string().max(64).describe('client IP address as the API saw 
 /**
  * The client IP of the request that caused an action (an admin call, a logout), for the audit
  * trail. Absent on actions no request caused (an automatic block) and on events written before
- * the field existed: adding an optional field keeps the type's version.
+ * the field existed. Adding an optional field keeps the type's version: readers accept fields
+ * they do not know (zod strips them; the generated JSON Schemas leave objects open). Removing,
+ * renaming or retyping a field is a new version.
  */
 export const ActorIp = Ip.optional();
 export const KeyId = z.string().min(1).max(64).describe('public id of an API key, never the secret');

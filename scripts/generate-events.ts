@@ -36,7 +36,7 @@ function channelId(topic: string): string {
 /** The envelope with `type` pinned and `data` typed: what one record value on the log looks like. */
 function eventSchema(def: AnyDef, target: 'draft-2020-12' | 'draft-07'): JsonObject {
   const full = EnvelopeSchema.extend({ type: z.literal(def.type), data: def.data });
-  return z.toJSONSchema(full, { target }) as JsonObject;
+  return z.toJSONSchema(full, { target, io: 'input' }) as JsonObject;
 }
 
 function sortedDefinitions(): AnyDef[] {
@@ -112,7 +112,7 @@ function asyncApiDocument(): JsonObject {
       };
     }
   }
-  const { $schema: _drop, ...envelope } = z.toJSONSchema(EnvelopeSchema, { target: 'draft-07' }) as JsonObject;
+  const { $schema: _drop, ...envelope } = z.toJSONSchema(EnvelopeSchema, { target: 'draft-07', io: 'input' }) as JsonObject;
   schemas.CloudEventsEnvelope = envelope;
   return {
     asyncapi: '3.0.0',

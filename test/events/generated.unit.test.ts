@@ -61,3 +61,18 @@ test('the AsyncAPI document names every topic with its key, partitions and reten
     assert.ok(byAddress.get(def.topic)?.messages[messageName(def.type)], `${def.type} is not on channel ${def.topic}`);
   }
 });
+
+test('the committed schemas let a consumer accept fields a newer producer of the same version adds', () => {
+  // Within one version, a producer may add an optional field (admin events gained `ip`); a
+  // consumer that validates against a schema closed with additionalProperties: false would then
+  // reject every new event. zod readers strip unknown fields; the JSON Schemas say the same.
+  const closed = (node: unknown, at: string): string[] => {
+    if (node === null || typeof node !== 'object') return [];
+    const o = node as Record<string, unknown>;
+    return [...(o.additionalProperties === false ? [at] : []), ...Object.entries(o).flatMap(([k, v]) => closed(v, `${at}/${k}`))];
+  };
+  for (const [rel, content] of generateEventFiles()) {
+    const doc: unknown = rel.endsWith('.json') ? JSON.parse(content) : YAML.parse(content);
+    assert.deepEqual(closed(doc, rel), [], `${rel} closes an object to new fields`);
+  }
+});
