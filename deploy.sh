@@ -73,6 +73,14 @@ get_var() {
   printf '%s' "$line"
 }
 
+# The value exactly as written, quotes and all: for moving a line to another file Compose reads alike.
+get_raw() {
+  local file="${2:-$ENV_FILE}" line
+  [ -f "$file" ] || return 0
+  line="$(grep -E "^$1=" "$file" | tail -n 1 || true)"
+  printf '%s' "${line#*=}"
+}
+
 set_var() {
   local name="$1" value="$2" file="${3:-$ENV_FILE}" tmp
   [ -f "$file" ] || : >"$file"
@@ -227,8 +235,10 @@ write_env() {
 move_grafana_password() {
   grep -qE '^GRAFANA_ADMIN_PASSWORD=' "$ENV_FILE" || return 0
   local old current
-  old="$(get_var GRAFANA_ADMIN_PASSWORD)"
-  current="$(get_var GF_SECURITY_ADMIN_PASSWORD "$GRAFANA_ENV")"
+  # Verbatim: Compose reads both files with the same parser, so Grafana keeps getting what it got,
+  # also from a quoted value with a '#', escapes or a trailing comment.
+  old="$(get_raw GRAFANA_ADMIN_PASSWORD)"
+  current="$(get_raw GF_SECURITY_ADMIN_PASSWORD "$GRAFANA_ENV")"
   if [ -n "$old" ] && [ -n "$current" ] && [ "$old" != "$current" ]; then
     die "GRAFANA_ADMIN_PASSWORD in $ENV_FILE differs from GF_SECURITY_ADMIN_PASSWORD in $GRAFANA_ENV: keep the one Grafana uses in $GRAFANA_ENV, delete the line from $ENV_FILE, and run this again"
   fi

@@ -171,6 +171,19 @@ test('an older env file that holds GRAFANA_ADMIN_PASSWORD is migrated: the same 
   assert.ok(!r.out.includes(LEGACY_PASSWORD) && !r.err.includes(LEGACY_PASSWORD), 'not printed');
 });
 
+test('the migration moves a quoted password verbatim, so Compose hands Grafana the same value as before', () => {
+  // Compose reads a '#' inside double quotes, and escapes, as part of the value: stripping the
+  // quotes would hand Grafana "pw with" instead.
+  const quoted = '"pw with # hash \\"inner\\" abcdefghijklmnop" # the old comment';
+  deploy(...DOCKER);
+  rmSync(grafanaPath());
+  writeFileSync(envPath(), `${readFileSync(envPath(), 'utf8')}GRAFANA_ADMIN_PASSWORD=${quoted}\n`, { mode: 0o600 });
+  const r = deploy(...DOCKER);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(readFileSync(grafanaPath(), 'utf8'), `GF_SECURITY_ADMIN_PASSWORD=${quoted}\n`);
+  assert.ok(!readFileSync(envPath(), 'utf8').includes('GRAFANA_ADMIN_PASSWORD'));
+});
+
 test('after the migration a second run changes neither file and reports no move', () => {
   legacyDeployment();
   deploy(...DOCKER);
