@@ -105,7 +105,9 @@ MAJOR=${VERSION%%.*}
 
 # 2. A private CA and a broker certificate for 127.0.0.1/localhost (and a client certificate for
 #    mutual TLS), made once and again when they come within a day of expiry. Built in a temporary
-#    directory and renamed into place, so two instances starting at once never see half of it.
+#    directory and renamed into place, so two instances starting at once never see half of it; the
+#    directory is shared by every instance, so its own lock (not the instance's) guards the check.
+if command -v flock >/dev/null; then exec 8>"$RUN/kafka-tls.lock"; flock 8; fi
 if ! openssl x509 -checkend 86400 -noout -in "$TLS/broker.pem" >/dev/null 2>&1; then
   tmp=$(mktemp -d "$RUN/kafka-tls.XXXXXX")
   (
@@ -124,6 +126,7 @@ if ! openssl x509 -checkend 86400 -noout -in "$TLS/broker.pem" >/dev/null 2>&1; 
   )
   rm -rf "$TLS.old" && { [ ! -e "$TLS" ] || mv "$TLS" "$TLS.old"; } && mv "$tmp" "$TLS" && rm -rf "$TLS.old"
 fi
+exec 8>&- # released: the broker must not hold it
 
 # 3. Configuration: one node that is both broker and controller, internal topics at
 #    replication factor 1 (or consumer groups never form), no automatic topic creation
