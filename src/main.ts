@@ -146,11 +146,14 @@ export async function startJarvis(config: Config, options: JarvisOptions = {}): 
     return [[{ source: 'config' }, config.http.blockedIps.length], [{ source: 'admin' }, counts.admin], [{ source: 'auto' }, counts.auto]];
   });
 
+  // /ready is public: outside development a failing log's own words (broker addresses, driver
+  // errors, certificate names) stay in the server log, which has them (see the log's health()).
+  const development = config.nodeEnv === 'development';
   const readiness = {
     check() {
       const health = log.health();
       const parts = {
-        event_log: { ok: health.ok, detail: health.detail },
+        event_log: { ok: health.ok, detail: health.ok || development ? health.detail : `${log.kind} event log unavailable; the server log says why` },
         projections: { ok: live.caughtUp(), detail: live.caughtUp() ? `caught up (lag ${live.lagEvents()} events)` : `replaying (lag ${live.lagEvents()} events)` },
         ...(projector && { projector: { ok: projector.isReady(), detail: projector.isReady() ? `caught up (lag ${projector.lag().events} events)` : `replaying (lag ${projector.lag().events} events)` } }),
         outbox: (() => {

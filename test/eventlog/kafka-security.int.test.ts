@@ -116,7 +116,7 @@ describe('kafka over TLS and SASL', { skip }, () => {
       const { log, sink } = open(saslSslPort, { ...sslEnv, KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: USER, KAFKA_SASL_PASSWORD: wrong });
       const err = await log.start().then(() => assert.fail('start() succeeded with a wrong password'), (e: unknown) => e as Error);
       assert.match(err.message, /SASL .*authentication failed/i);
-      // /ready shows the event log's health detail: it names the refusal too.
+      // The log's health detail (logged, and shown by /ready in development) names the refusal too.
       assert.equal(log.health().ok, false);
       assert.match(log.health().detail, /authentication failed/i);
       for (const text of [err.message, String(err.stack), JSON.stringify(err), log.health().detail, sink.text()]) {

@@ -11,6 +11,7 @@ import { privateBroker } from '../support/eventlog-broker.ts';
 import { eventsOf } from '../support/http-events.ts';
 import { KEYS, startTestJarvis } from '../support/http-jarvis.ts';
 import { exitWhenDone } from '../support/exit-guard.ts';
+import { findLeaks } from '../security/leaks.ts';
 
 exitWhenDone();
 
@@ -43,6 +44,10 @@ describe('event log outage', { skip: process.env.KAFKA_BROKERS ? false : 'runs w
       assert.equal(notReady.headers.get('content-type'), 'application/problem+json');
       const ready = (await notReady.json()) as { parts: Record<string, { ok: boolean }>; request_id: string };
       assert.equal(ready.parts.event_log!.ok, false);
+      // Public: the part is named, the broker's address and the client's error are not (the server log has them).
+      const text = JSON.stringify(ready);
+      assert.deepEqual(findLeaks(text), []);
+      for (const b of broker.brokers) assert.ok(!text.includes(b), `/ready names the broker ${b}`);
       assert.equal(ready.request_id, notReady.headers.get('x-request-id'));
       await until(async () => /jarvis_ratelimit_degraded 1/.test(await (await fetch(t.jarvis.metricsUrl!)).text()), 10_000);
       // Still answering, still limited: 40 per minute in all, 5 already spent.

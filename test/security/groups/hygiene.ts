@@ -65,7 +65,7 @@ const openapi: Check[] = [
 function exchangeProblems(e: Exchange): string[] {
   const out: string[] = [];
   const where = `${e.method} ${e.path} → ${e.status} (${e.check})`;
-  if (e.status >= 400 && !/^\/ready\b/.test(e.path)) for (const l of findLeaks(e.text)) out.push(`${where}: ${l}`);
+  if (e.status >= 400) for (const l of findLeaks(e.text)) out.push(`${where}: ${l}`);
   for (const l of findEchoedSecrets(e.text, e.headers, e.secrets)) out.push(`${where}: ${l}`);
   return out;
 }
