@@ -2,12 +2,13 @@
  * The listening socket: plain HTTP, or native TLS (1.2 at least) when JARVIS_TLS_CERT and
  * JARVIS_TLS_KEY are set. Guards against slow and flooding clients: headers must arrive within
  * JARVIS_HEADERS_TIMEOUT (20 s, checked every second), a whole request within
- * JARVIS_REQUEST_TIMEOUT, idle keep-alive sockets close, and connections are capped.
+ * JARVIS_REQUEST_TIMEOUT, idle keep-alive sockets close, connections are capped, and one
+ * connection carries at most 1,000 requests.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface ServerOptions {
   readonly host: string;
@@ -17,6 +18,23 @@ export interface ServerOptions {
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly maxConnections: number;
+  /** Requests one connection may carry (default 1,000); the last is answered with `Connection: close` and the socket ends. */
+  readonly maxRequestsPerSocket?: number;
+}
+
+/**
+ * Node's own `maxRequestsPerSocket` marks the last response `Connection: close` but keeps the
+ * socket open, and answers every later request on it with a bare 503 that never reaches the app
+ * (no problem+json, no security headers, no event). Here the last response ends the socket.
+ */
+function limitRequestsPerSocket(handler: http.RequestListener, max: number): http.RequestListener {
+  const served = new WeakMap<Socket, number>();
+  return (req, res) => {
+    const n = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, n);
+    if (n >= max) res.shouldKeepAlive = false;
+    handler(req, res);
+  };
 }
 
 export interface Listening {
@@ -27,7 +45,8 @@ export interface Listening {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function listen(handler: http.RequestListener, o: ServerOptions): Promise<Listening> {
+export async function listen(app: http.RequestListener, o: ServerOptions): Promise<Listening> {
+  const handler = limitRequestsPerSocket(app, o.maxRequestsPerSocket ?? 1000);
   const common: http.ServerOptions = {
     headersTimeout: o.headersTimeoutMs,
     requestTimeout: o.requestTimeoutMs,
@@ -42,7 +61,6 @@ export async function listen(handler: http.RequestListener, o: ServerOptions): P
     : http.createServer(common, handler);
   server.maxConnections = o.maxConnections;
   server.maxHeadersCount = 100;
-  server.maxRequestsPerSocket = 1000;
   // Sockets of clients that never finish their headers are destroyed by headersTimeout;
   // a socket that sends nothing at all is closed after the same time.
   server.on('connection', (socket) => socket.setTimeout(o.headersTimeoutMs + o.requestTimeoutMs, () => socket.destroy()));
