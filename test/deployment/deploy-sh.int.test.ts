@@ -104,14 +104,20 @@ test('without --docker no Grafana file is written (there is no Grafana to log in
   assert.ok(!existsSync(grafanaPath()));
 });
 
-test('a second run changes nothing and shows no key', () => {
-  deploy(...DOCKER);
-  const before = readFileSync(envPath(), 'utf8');
-  const grafanaBefore = readFileSync(grafanaPath(), 'utf8');
+/** Runs deploy.sh --docker once more and checks it left both env files exactly as they were. */
+function rerunChangesNothing(): { code: number; out: string; err: string } {
+  const env = readFileSync(envPath(), 'utf8');
+  const grafana = readFileSync(grafanaPath(), 'utf8');
   const r = deploy(...DOCKER);
   assert.equal(r.code, 0, r.err);
-  assert.equal(readFileSync(envPath(), 'utf8'), before);
-  assert.equal(readFileSync(grafanaPath(), 'utf8'), grafanaBefore);
+  assert.equal(readFileSync(envPath(), 'utf8'), env);
+  assert.equal(readFileSync(grafanaPath(), 'utf8'), grafana);
+  return r;
+}
+
+test('a second run changes nothing and shows no key', () => {
+  deploy(...DOCKER);
+  const r = rerunChangesNothing();
   assert.doesNotMatch(r.out, /API Key:|Admin Key:/);
   assert.match(r.out, /Keys already exist/);
 });
@@ -187,12 +193,7 @@ test('the migration moves a quoted password verbatim, so Compose hands Grafana t
 test('after the migration a second run changes neither file and reports no move', () => {
   legacyDeployment();
   deploy(...DOCKER);
-  const env = readFileSync(envPath(), 'utf8');
-  const grafana = readFileSync(grafanaPath(), 'utf8');
-  const r = deploy(...DOCKER);
-  assert.equal(r.code, 0, r.err);
-  assert.equal(readFileSync(envPath(), 'utf8'), env);
-  assert.equal(readFileSync(grafanaPath(), 'utf8'), grafana);
+  const r = rerunChangesNothing();
   assert.doesNotMatch(r.out, /Moved|Generated Grafana/);
 });
 
