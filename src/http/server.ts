@@ -3,12 +3,14 @@
  * JARVIS_TLS_KEY are set. Guards against slow and flooding clients: headers must arrive within
  * JARVIS_HEADERS_TIMEOUT (20 s, checked every second), a whole request within
  * JARVIS_REQUEST_TIMEOUT, idle keep-alive sockets close, connections are capped, and one
- * connection carries at most 1,000 requests.
+ * connection carries at most 1,000 requests. Responses are ListedHeadersResponse (response.ts):
+ * Node's ServerResponse with a cheaper header store.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { ListedHeadersResponse } from './response.ts';
 
 export interface ServerOptions {
   readonly host: string;
@@ -48,6 +50,7 @@ export interface Listening {
 export async function listen(app: http.RequestListener, o: ServerOptions): Promise<Listening> {
   const handler = limitRequestsPerSocket(app, o.maxRequestsPerSocket ?? 1000);
   const common: http.ServerOptions = {
+    ServerResponse: ListedHeadersResponse,
     headersTimeout: o.headersTimeoutMs,
     requestTimeout: o.requestTimeoutMs,
     keepAliveTimeout: o.keepAliveTimeoutMs,
