@@ -1,9 +1,14 @@
 /**
  * `npm run bench`: Jarvis's authenticated GET /status (API key and JWT) and POST /chat (against a
  * loopback OpenAI-compatible stand-in), beside bare Koa and raw node:http serving the same JSON,
- * measured in the same run, interleaved in rounds. Prints medians and ratios to bare Koa. A third
- * reference, Koa setting Jarvis's 20 response headers and nothing else, shows what those headers
- * alone cost: the ceiling of any Koa pipeline that answers as the contract asks.
+ * measured in the same run, interleaved in rounds. Prints medians and ratios to bare Koa.
+ * Three more references bound what any Koa design can reach here (bench/servers/):
+ * - koa-headers: Koa setting Jarvis's 20 response headers and nothing else — the ceiling of any Koa
+ *   pipeline that answers as the contract asks;
+ * - koa-events-offthread: that, plus the two events an authenticated GET /status publishes, built
+ *   and serialized on the request thread and written to an embedded-log file by a worker thread —
+ *   the cheapest durable write we could make, no checks, no consumers;
+ * - koa-events: the same two events through Jarvis's own publisher and embedded log.
  * Options: --duration S (per measurement, default 5), --rounds N (default 3), --connections C (50).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,6 +46,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const raw = await start('./servers/raw.ts');
 const koa = await start('./servers/koa.ts');
 const koaHeaders = await start('./servers/koa-headers.ts');
+const koaEventsOffthread = await start('./servers/koa-events-offthread.ts');
+const koaEvents = await start('./servers/koa-events.ts');
 const jarvis = await start('./servers/jarvis.ts');
 try {
   const token = ((await (await fetch(`${jarvis.url}/auth/token`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } })).json()) as { access_token: string }).access_token;
@@ -48,6 +55,8 @@ try {
     ['raw node:http', raw.url + '/status', {}],
     ['bare Koa', koa.url + '/status', {}],
     ["Koa + Jarvis's response headers", koaHeaders.url + '/status', {}],
+    ['… + two events, written off-thread', koaEventsOffthread.url + '/status', {}],
+    ["… + two events, Jarvis's publisher", koaEvents.url + '/status', {}],
     ['jarvis GET /status (API key)', jarvis.url + '/status', { headers: { authorization: `Bearer ${KEY}` } }],
     ['jarvis GET /status (JWT)', jarvis.url + '/status', { headers: { authorization: `Bearer ${token}` } }],
     ['jarvis POST /chat (stand-in LLM)', jarvis.url + '/chat', { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Hello Jarvis' }) }],
@@ -72,5 +81,5 @@ try {
     console.log(`| ${name} | ${Math.round(rps)} | ${median(ss.map((s) => s.p50))} | ${median(ss.map((s) => s.p99))} | ${(rps / koaRps * 100).toFixed(0)}% | ${ss.reduce((a, s) => a + s.non2xx + s.errors, 0)} |`);
   }
 } finally {
-  for (const p of [raw, koa, koaHeaders, jarvis]) p.child.kill('SIGTERM');
+  for (const p of [raw, koa, koaHeaders, koaEventsOffthread, koaEvents, jarvis]) p.child.kill('SIGTERM');
 }
