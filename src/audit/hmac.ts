@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { SecurityEventData } from '../../events/index.ts';
+import type { Secret } from '../shared/secret.ts';
 import type { AuditRecord } from './record.ts';
 
 /** `details` fields that hold key or session ids. */
@@ -21,9 +22,9 @@ export interface Pseudonymizer {
 }
 
 /** With no key, the identity. */
-export function createPseudonymizer(key: string | undefined, ips: boolean): Pseudonymizer {
+export function createPseudonymizer(key: Secret | undefined, ips: boolean): Pseudonymizer {
   if (!key) return { enabled: false, ips: false, of: (v) => v, record: (r) => r };
-  const of = (v: string) => (v.startsWith('hmac:') ? v : `hmac:${createHmac('sha256', key).update(v).digest('hex').slice(0, 24)}`);
+  const of = (v: string) => (v.startsWith('hmac:') ? v : `hmac:${createHmac('sha256', key.reveal()).update(v).digest('hex').slice(0, 24)}`);
   const maybe = (v: string | null) => (v === null ? null : of(v));
   return {
     enabled: true,

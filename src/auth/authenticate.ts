@@ -47,7 +47,7 @@ export function createAuthenticator(deps: {
 }): Authenticator {
   const byDigest = new Map<string, { digest: string; principal: Principal }>();
   for (const k of deps.staticKeys) {
-    const digest = sha256Hex(k.secret);
+    const digest = sha256Hex(k.secret.reveal());
     byDigest.set(digest, { digest, principal: { id: k.id, permissions: new Set(k.permissions), method: 'api_key', sessionId: null } });
   }
   const managedCache = new Map<string, Principal>();

@@ -6,6 +6,7 @@
 import { createSecretKey, hash, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Permission } from '../../events/define.ts';
+import type { Secret } from '../shared/secret.ts';
 
 export interface TokenClaims {
   readonly sub: string;
@@ -29,8 +30,8 @@ const SCOPES = new Set<string>(['read', 'chat', 'stream', 'admin']);
 const VERIFIED_MAX = 10_000;
 
 /** `secret` is used as its UTF-8 bytes, as the contract says. */
-export function createJwtService(opts: { secret: string; issuer: string; audience: string; ttlMs: number }): JwtService {
-  const key: KeyObject = createSecretKey(Buffer.from(opts.secret, 'utf8'));
+export function createJwtService(opts: { secret: Secret; issuer: string; audience: string; ttlMs: number }): JwtService {
+  const key: KeyObject = createSecretKey(Buffer.from(opts.secret.reveal(), 'utf8'));
   const ttlSeconds = Math.floor(opts.ttlMs / 1000);
   /**
    * A client sends one token for its whole life, and jose's verification (WebCrypto HMAC, claims)

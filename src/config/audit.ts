@@ -1,11 +1,12 @@
 /** The audit section of the configuration (owned by src/audit), and the `jarvis` CLI's environment. */
+import { optSecret, type Secret } from '../shared/secret.ts';
 import { bool, ConfigError, duration, type Env, int, optStr } from './parse.ts';
 
 export interface AuditConfig {
   /** JARVIS_AUDIT_RETENTION: how long the audit read model keeps a record (default 365d). */
   readonly retentionMs: number;
   /** JARVIS_AUDIT_HMAC_KEY: when set, key ids and session ids are stored as keyed HMACs. Secret. */
-  readonly hmacKey: string | undefined;
+  readonly hmacKey: Secret | undefined;
   /** JARVIS_AUDIT_HMAC_IPS: also store client IPs as HMACs (CIDR filters then no longer apply). */
   readonly hmacIps: boolean;
   /** JARVIS_AUDIT_LIVE_MAX: concurrent /admin/audit/live clients per instance. */
@@ -22,7 +23,7 @@ export function parseAuditConfig(env: Env): AuditConfig {
   if (hmacIps && hmacKey === undefined) throw new ConfigError('JARVIS_AUDIT_HMAC_IPS', 'needs JARVIS_AUDIT_HMAC_KEY');
   return {
     retentionMs: duration(env, 'JARVIS_AUDIT_RETENTION', '365d'),
-    hmacKey,
+    hmacKey: optSecret(hmacKey),
     hmacIps,
     maxLiveClients: int(env, 'JARVIS_AUDIT_LIVE_MAX', 16, 1, 10_000),
     headEveryMs: duration(env, 'JARVIS_AUDIT_HEAD_EVERY', '1m'),

@@ -1,4 +1,5 @@
 /** The chat section of the configuration: providers, models, order, timeouts. Owned by src/chat. */
+import { optSecret, Secret } from '../shared/secret.ts';
 import { ConfigError, duration, type Env, int, list, optStr, str } from './parse.ts';
 
 export type ProviderName = 'anthropic' | 'deepseek' | 'local';
@@ -7,9 +8,9 @@ export type ProviderName = 'anthropic' | 'deepseek' | 'local';
 export const PROVIDER_NAMES: readonly ProviderName[] = ['local', 'anthropic', 'deepseek'];
 
 export interface ChatConfig {
-  readonly anthropic: { readonly apiKey: string; readonly baseUrl: string | undefined; readonly model: string } | null;
-  readonly deepseek: { readonly apiKey: string; readonly baseUrl: string; readonly model: string } | null;
-  readonly local: { readonly baseUrl: string; readonly model: string; readonly apiKey: string | undefined } | null;
+  readonly anthropic: { readonly apiKey: Secret; readonly baseUrl: string | undefined; readonly model: string } | null;
+  readonly deepseek: { readonly apiKey: Secret; readonly baseUrl: string; readonly model: string } | null;
+  readonly local: { readonly baseUrl: string; readonly model: string; readonly apiKey: Secret | undefined } | null;
   /** Configured providers in the order they are tried. */
   readonly order: readonly ProviderName[];
   /** Bound on one provider attempt (and, when streaming, on each silence between chunks). */
@@ -50,12 +51,12 @@ export function parseChatConfig(env: Env): ChatConfig {
   // Ollama, llama.cpp and vLLM all serve the OpenAI API under /v1; a bare host:port means that.
   if (localUrl !== undefined && new URL(localUrl).pathname === '/') localUrl = `${localUrl}/v1`;
   const anthropic = anthropicKey
-    ? { apiKey: anthropicKey, baseUrl: url(env, 'ANTHROPIC_BASE_URL', optStr(env, 'ANTHROPIC_BASE_URL')), model: str(env, 'JARVIS_ANTHROPIC_MODEL', 'claude-sonnet-5-5') }
+    ? { apiKey: new Secret(anthropicKey), baseUrl: url(env, 'ANTHROPIC_BASE_URL', optStr(env, 'ANTHROPIC_BASE_URL')), model: str(env, 'JARVIS_ANTHROPIC_MODEL', 'claude-sonnet-5-5') }
     : null;
   const deepseek = deepseekKey
-    ? { apiKey: deepseekKey, baseUrl: url(env, 'DEEPSEEK_BASE_URL', str(env, 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com'))!, model: str(env, 'JARVIS_DEEPSEEK_MODEL', 'deepseek-chat') }
+    ? { apiKey: new Secret(deepseekKey), baseUrl: url(env, 'DEEPSEEK_BASE_URL', str(env, 'DEEPSEEK_BASE_URL', 'https://api.deepseek.com'))!, model: str(env, 'JARVIS_DEEPSEEK_MODEL', 'deepseek-chat') }
     : null;
-  const local = localUrl ? { baseUrl: localUrl, model: str(env, 'JARVIS_LOCAL_LLM_MODEL', 'llama3.2'), apiKey: optStr(env, 'JARVIS_LOCAL_LLM_API_KEY') } : null;
+  const local = localUrl ? { baseUrl: localUrl, model: str(env, 'JARVIS_LOCAL_LLM_MODEL', 'llama3.2'), apiKey: optSecret(optStr(env, 'JARVIS_LOCAL_LLM_API_KEY')) } : null;
   const configured: ProviderName[] = [];
   if (local) configured.push('local');
   if (anthropic) configured.push('anthropic');

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { hostname } from 'node:os';
 import { type Permission } from '../../events/define.ts';
+import { optSecret, Secret } from '../shared/secret.ts';
 import { bool, ConfigError, duration, type Env, int, list, oneOf, optStr, type Rate, rate, size, str } from './parse.ts';
 import { parseAuditConfig, type AuditConfig } from './audit.ts';
 import { parseChatConfig, type ChatConfig } from './chat.ts';
@@ -22,7 +23,7 @@ export type NodeEnv = 'development' | 'production' | 'test';
 export interface StaticKey {
   readonly id: string;
   readonly name: string;
-  readonly secret: string;
+  readonly secret: Secret;
   readonly permissions: readonly Permission[];
 }
 
@@ -56,7 +57,7 @@ export interface Config {
   };
   readonly auth: {
     /** Undefined only before bootstrap generated one (development). */
-    readonly jwtSecret: string | undefined;
+    readonly jwtSecret: Secret | undefined;
     readonly jwtIssuer: string;
     readonly jwtAudience: string;
     readonly jwtTtlMs: number;
@@ -121,7 +122,8 @@ function permissions(env: Env, name: string, fallback: readonly Permission[]): P
 }
 
 function staticKeys(env: Env): StaticKey[] {
-  const keys: StaticKey[] = [];
+  // Checked as raw strings, wrapped at the end.
+  const keys: (Omit<StaticKey, 'secret'> & { secret: string })[] = [];
   const numbers = Object.keys(env)
     .map((k) => /^JARVIS_API_KEY_(\d+)$/.exec(k)?.[1])
     .filter((n): n is string => n !== undefined)
@@ -148,7 +150,7 @@ function staticKeys(env: Env): StaticKey[] {
     if (seen.has(k.secret)) throw new ConfigError(k.id === 'admin' ? 'JARVIS_ADMIN_KEY' : `JARVIS_API_KEY_${k.id.slice(4)}`, 'the same key is configured twice');
     seen.add(k.secret);
   }
-  return keys;
+  return keys.map((k) => ({ ...k, secret: new Secret(k.secret) }));
 }
 
 /** Parses the environment. Throws ConfigError (naming the variable) on the first bad value. */
@@ -206,7 +208,7 @@ export function loadConfig(env: Env, version = '0.0.0'): Config {
       streamUrlTtlMs: duration(env, 'JARVIS_STREAM_URL_TTL', '10m'),
     },
     auth: {
-      jwtSecret,
+      jwtSecret: optSecret(jwtSecret),
       jwtIssuer: str(env, 'JARVIS_JWT_ISSUER', 'jarvis-api'),
       jwtAudience: str(env, 'JARVIS_JWT_AUDIENCE', 'jarvis-api'),
       jwtTtlMs,

@@ -3,6 +3,7 @@
  * `config.eventLog`; the files are checked here at start and read again by the event log factory.
  * Certificate verification is always on: there is no variable to turn it off.
  */
+import { Secret } from '../shared/secret.ts';
 import { bool, ConfigError, type Env, optStr } from './parse.ts';
 import { checkCaBundle, checkTlsFiles } from './tls-files.ts';
 
@@ -20,7 +21,7 @@ export interface KafkaSasl {
   readonly mechanism: SaslMechanism;
   readonly username: string;
   /** KAFKA_SASL_PASSWORD. Secret: never logged, never in /status, events, metrics or errors. */
-  readonly password: string;
+  readonly password: Secret;
 }
 
 export interface KafkaSecurity {
@@ -67,7 +68,7 @@ function parseSasl(env: Env, tls: boolean, production: boolean): KafkaSasl | nul
   if (mechanism === 'plain' && !tls && production) {
     throw new ConfigError('KAFKA_SASL_MECHANISM', 'plain without KAFKA_SSL=true would send the Kafka password in clear; set KAFKA_SSL=true (or use scram-sha-512)');
   }
-  return { mechanism, username, password };
+  return { mechanism, username, password: new Secret(password) };
 }
 
 /** Parses the KAFKA_SSL* and KAFKA_SASL_* variables; a bad value names the variable. */

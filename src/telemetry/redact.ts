@@ -4,9 +4,11 @@
  * any attribute whose key looks like a credential, in case a hook or library adds one.
  */
 import type { Context } from '@opentelemetry/api';
+import { REDACTED } from '../shared/secret.ts';
 import type { SpanProcessor } from './otel.ts';
 
-export const REDACTED = '[REDACTED]';
+// One marker for a censored log field, span attribute and serialized Secret (shared sits below telemetry).
+export { REDACTED };
 
 /** Attribute or field names that hold credentials or content, whatever their nesting. */
 const SENSITIVE_KEY = /(authorization|cookie|api[._-]?key|secret|password|passwd|token|jwt|credential|prompt|x-api-key)/i;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createPseudonymizer, type Pseudonymizer } from '../../src/audit/hmac.ts';
+import { Secret } from '../../src/shared/secret.ts';
 import { auditProjection } from '../../src/audit/projection.ts';
 import { AuditStore } from '../../src/audit/store.ts';
 import { verifyStore } from '../../src/audit/verify.ts';
@@ -123,7 +124,7 @@ describe('retention', () => {
 
 describe('keyed HMACs', () => {
   test('key ids, session ids and (optionally) IPs are stored as pseudonyms and found by their clear value', () => {
-    const pseudo = createPseudonymizer('k'.repeat(40), true);
+    const pseudo = createPseudonymizer(new Secret('k'.repeat(40)), true);
     const { apply, store, db } = open(pseudo);
     apply([applied({ timeMs: T0, principal: 'key_secretive', ip: '203.0.113.9', details: { key_id: 'key_secretive', session_id: 'ses_123', route: '/chat' } })]);
     const raw = db.prepare('SELECT record FROM audit_events').pluck().get() as string;

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createJwtService } from '../../src/auth/jwt.ts';
+import { Secret } from '../../src/shared/secret.ts';
 
 const SECRET = 's'.repeat(64);
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
-const jwt = createJwtService({ secret: SECRET, issuer: 'jarvis-api', audience: 'jarvis-api', ttlMs: 15 * 60_000 });
+const jwt = createJwtService({ secret: new Secret(SECRET), issuer: 'jarvis-api', audience: 'jarvis-api', ttlMs: 15 * 60_000 });
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 function sign(header: object, payload: object, secret = SECRET): string {

@@ -35,7 +35,10 @@ describe('kafka TLS and SASL configuration', () => {
   it('reads TLS with a CA bundle and a client certificate, and SASL in either case of spelling', () => {
     const c = loadConfig({ ...base, KAFKA_SSL: 'true', KAFKA_SSL_CA: ca.certFile, KAFKA_SSL_CERT: ca.certFile, KAFKA_SSL_KEY: ca.keyFile, ...sasl, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512' });
     assert.deepEqual(c.eventLog.kafkaTls, { caFile: ca.certFile, client: { certFile: ca.certFile, keyFile: ca.keyFile } });
-    assert.deepEqual(c.eventLog.kafkaSasl, { mechanism: 'scram-sha-512', username: 'jarvis', password: PASSWORD });
+    // A Secret holds the password: compare what it reveals (deepEqual sees no private field).
+    const { password, ...rest } = c.eventLog.kafkaSasl!;
+    assert.deepEqual(rest, { mechanism: 'scram-sha-512', username: 'jarvis' });
+    assert.equal(password.reveal(), PASSWORD);
     assert.ok(Object.isFrozen(c.eventLog.kafkaSasl));
     assert.equal(loadConfig({ ...base, KAFKA_SSL: 'yes' }).eventLog.kafkaTls?.caFile, undefined);
   });

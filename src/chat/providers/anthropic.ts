@@ -19,7 +19,7 @@ function nonNegInt(v: unknown): number | null {
 /** Builds the Anthropic provider from its configuration section. */
 export function anthropicProvider(cfg: NonNullable<ChatConfig['anthropic']>, clock: Clock, timeoutMs: number): ChatProvider {
   const client = new Anthropic({
-    apiKey: cfg.apiKey,
+    apiKey: cfg.apiKey.reveal(),
     authToken: null,
     baseURL: cfg.baseUrl ?? DEFAULT_BASE_URL,
     maxRetries: 0,

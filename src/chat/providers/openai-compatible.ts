@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import type { Stream } from 'openai/streaming';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { Clock } from '../../shared/clock.ts';
+import type { Secret } from '../../shared/secret.ts';
 import { classify, ProviderFailure } from '../failure.ts';
 import type { ChatProvider, ProviderAnswer, ProviderChunk, ProviderName, ProviderRequest, TokenUsage } from '../types.ts';
 import { silentLogger } from './silent-logger.ts';
@@ -15,7 +16,7 @@ export interface OpenAICompatibleOptions {
   readonly name: ProviderName;
   readonly baseUrl: string;
   /** Local servers usually need none; the SDK insists on a string, so a placeholder goes instead. */
-  readonly apiKey: string | undefined;
+  readonly apiKey: Secret | undefined;
   readonly model: string;
   readonly timeoutMs: number;
 }
@@ -32,7 +33,7 @@ function usageOf(u: unknown): TokenUsage {
 /** Builds a provider that speaks OpenAI chat completions at `baseUrl`. */
 export function openAICompatibleProvider(opts: OpenAICompatibleOptions, clock: Clock): ChatProvider {
   const client = new OpenAI({
-    apiKey: opts.apiKey ?? 'not-needed',
+    apiKey: opts.apiKey?.reveal() ?? 'not-needed',
     organization: null,
     project: null,
     baseURL: opts.baseUrl,

@@ -6,6 +6,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type Admin, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
+import type { Secret } from '../../shared/secret.ts';
 import type { EventLog, LogHealth, LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { errorMessage, silentLog, type LogSink } from '../logger.ts';
 import { partitionFor } from '../partition.ts';
@@ -25,7 +26,7 @@ export interface KafkaLogOptions {
   /** TLS to the brokers (PEM contents; no `ca`: Node's public CAs). The certificate is always verified. */
   readonly ssl?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key'>;
   /** SASL authentication. The password goes to kafkajs and nowhere else. */
-  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret };
 }
 
 /** The kafkajs `ssl` and `sasl` settings for `options`, shared by every client this log makes. */
@@ -35,7 +36,7 @@ function securityOf(options: KafkaLogOptions): Pick<KafkaConfig, 'ssl' | 'sasl'>
     // Spread after the caller's fields: verification cannot be turned off from outside.
     ...(ssl && { ssl: { ...ssl, rejectUnauthorized: true } }),
     // kafkajs types SASLOptions as one object type per mechanism; this object is one of them.
-    ...(sasl && { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions }),
+    ...(sasl && { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password.reveal() } as SASLOptions }),
   };
 }
 
