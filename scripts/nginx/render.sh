@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Renders deployment/nginx/templates/jarvis.conf.template and an upstream block into OUT_DIR:
 #   OUT_DIR/jarvis.conf           servers, TLS, headers, limits (include in nginx's http {})
-#   OUT_DIR/jarvis-upstream.conf  upstream jarvis_api with one `server` per JARVIS_UPSTREAMS entry
+#   OUT_DIR/jarvis-upstream.conf  upstreams jarvis_api (round-robin) and jarvis_api_by_credential
+#                                 (a consistent hash of the Authorization header, for /chat and
+#                                 /audio/stream/{id}), one `server` per JARVIS_UPSTREAMS entry each
 # Used by a manual install (OUT_DIR=/etc/nginx/conf.d) and by the nginx end-to-end test.
 #
 # Environment (defaults in brackets):
 #   JARVIS_DOMAIN       required, e.g. your-domain.com
-#   JARVIS_UPSTREAMS    space- or comma-separated host:port list [127.0.0.1:8000]
+#   JARVIS_UPSTREAMS    space- or comma-separated host:port list [127.0.0.1:8000], one entry per
+#                       API instance (a name that resolves to several instances gets no affinity
+#                       among them: the consistent hash places servers by their configured name)
 #   NGINX_LISTEN_HTTP   [80]     NGINX_LISTEN_HTTPS [443]
 #   NGINX_REDIRECT_TO   [https://$JARVIS_DOMAIN]
 #   NGINX_TLS_CERT      [/etc/letsencrypt/live/$JARVIS_DOMAIN/fullchain.pem]
@@ -57,6 +61,18 @@ upstream jarvis_api {
 ${servers}    keepalive 32;
     # Below the API's own keep-alive timeout (JARVIS_KEEPALIVE_TIMEOUT, 5s): nginx closes an
     # idle connection first, so it never sends a request on one the API is closing.
+    keepalive_timeout 4s;
+}
+
+# The same instances, one chosen per credential: a conversation and a stream URL live in the
+# memory of the instance that answered the /chat, so /chat and /audio/stream/{id} go by the
+# exact Authorization header. Consistent: adding or removing an instance moves only the
+# credentials of its share of the ring. Used by jarvis.conf for those two paths only.
+upstream jarvis_api_by_credential {
+    zone jarvis_upstream_by_credential 64k;
+    hash \$http_authorization consistent;
+${servers}    # After \`hash\`: nginx needs the balancing method before keepalive.
+    keepalive 32;
     keepalive_timeout 4s;
 }
 CONF

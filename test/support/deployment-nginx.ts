@@ -2,6 +2,8 @@
  * Runs Debian's nginx for tests: the configuration rendered from deployment/nginx/ by
  * scripts/nginx/render.sh, a self-signed certificate made with openssl, loopback ports, and
  * every file (pid, logs, temp) under one temporary prefix. Stopped by its PID.
+ * A test may replace the upstream block render.sh writes (to run the Docker template's), and give
+ * nginx a hosts file of its own (a name with several addresses, as Docker's DNS gives replicas).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, chmodSync, rmSync, mkdirSync } from 'node:fs';
@@ -49,10 +51,31 @@ export interface NginxOptions {
   /** server_name and the certificate's name (default: localhost). */
   readonly domain?: string;
   readonly timeoutMs?: number;
+  /** Written over the jarvis-upstream.conf render.sh made: upstreams `jarvis_api` and `jarvis_api_by_credential`. */
+  readonly upstreamConf?: string;
+  /**
+   * An /etc/hosts for nginx alone: it runs in a private mount namespace with this file bound over
+   * /etc/hosts (needs `unshare` and the right to mount: see privateHostsUnavailable()).
+   */
+  readonly hosts?: string;
+}
+
+/** Why nginx cannot be given a hosts file of its own here, or undefined when it can. */
+export function privateHostsUnavailable(): string | undefined {
+  const dir = mkdtempSync(path.join(tmpdir(), 'jarvis-hosts-'));
+  try {
+    writeFileSync(path.join(dir, 'hosts'), '127.0.0.1 localhost\n127.0.0.43 jarvis-hosts-probe.test\n');
+    const out = execFileSync('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && getent hosts jarvis-hosts-probe.test', path.join(dir, 'hosts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return out.includes('127.0.0.43') ? undefined : `a private /etc/hosts did not resolve: ${out}`;
+  } catch (err) {
+    return `no private mount namespace (unshare -m and mount --bind need root): ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Renders the deployment config for `upstreams` and starts nginx in the foreground. */
-export async function startNginx(upstreams: readonly string[], { domain = 'localhost', timeoutMs = 10_000 }: NginxOptions = {}): Promise<RunningNginx> {
+export async function startNginx(upstreams: readonly string[], { domain = 'localhost', timeoutMs = 10_000, upstreamConf, hosts }: NginxOptions = {}): Promise<RunningNginx> {
   const bin = nginxBinary();
   if (!bin) throw new Error('nginx is not installed: run bash scripts/nginx/install.sh');
   const dir = mkdtempSync(path.join(tmpdir(), 'jarvis-nginx-'));
@@ -79,6 +102,7 @@ export async function startNginx(upstreams: readonly string[], { domain = 'local
     },
   });
   mkdirSync(path.join(dir, 'acme'));
+  if (upstreamConf !== undefined) writeFileSync(path.join(dir, 'conf/jarvis-upstream.conf'), upstreamConf);
   const temp = (name: string): string => `${name}_temp_path ${path.join(dir, name)};`;
   writeFileSync(path.join(dir, 'nginx.conf'), [
     `pid ${path.join(dir, 'nginx.pid')};`,
@@ -94,9 +118,12 @@ export async function startNginx(upstreams: readonly string[], { domain = 'local
     '',
   ].join('\n'));
 
-  const child: ChildProcess = spawn(bin, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const args = ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'];
+  if (hosts !== undefined) writeFileSync(path.join(dir, 'hosts'), hosts);
+  // unshare and sh exec what follows them, so the PID stays nginx's master either way.
+  const child: ChildProcess = hosts === undefined
+    ? spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', path.join(dir, 'hosts'), bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -16,7 +16,14 @@ export interface Upstream {
 export const STREAM_PIECES = 5;
 export const STREAM_GAP_MS = 200;
 
-export function startUpstream(name: string): Promise<Upstream> {
+export interface UpstreamOptions {
+  /** The loopback address to listen on (default 127.0.0.1): two can share a port on two addresses. */
+  readonly host?: string;
+  /** Default: a free port. */
+  readonly port?: number;
+}
+
+export function startUpstream(name: string, { host = '127.0.0.1', port = 0 }: UpstreamOptions = {}): Promise<Upstream> {
   const server = http.createServer((req, res) => {
     res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     res.setHeader('X-Upstream', name);
@@ -60,11 +67,11 @@ export function startUpstream(name: string): Promise<Upstream> {
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
+    server.listen(port, host, () => {
+      const { port: bound } = server.address() as { port: number };
       resolve({
         name,
-        address: `127.0.0.1:${port}`,
+        address: `${host}:${bound}`,
         close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
       });
     });
