@@ -6,7 +6,7 @@
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { bootstrapEnv } from '../config/bootstrap.ts';
+import { bootstrapEnv, markKeysShown, type Bootstrapped } from '../config/bootstrap.ts';
 import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.ts';
 import { keepAdmissions } from '../cluster/admissions.ts';
 import { workerInstanceId } from '../cluster/membership.ts';
@@ -20,10 +20,10 @@ import { securityEvent, type SecurityEventRecord } from '../telemetry/logger.ts'
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-function configure(): { config: Config; created: readonly { label: string; key: string }[] } {
+function configure(): { config: Config; boot: Bootstrapped } {
   try {
     const boot = bootstrapEnv(process.env);
-    return { config: loadConfig(boot.env, version), created: boot.created };
+    return { config: loadConfig(boot.env, version), boot };
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`jarvis: configuration error: ${err.message}`);
@@ -89,11 +89,14 @@ async function runPrimary(config: Config): Promise<void> {
   logger.info({ workers: config.workers, metrics: metricsServer.url }, 'jarvis primary started');
 }
 
-const { config, created } = configure();
-if (cluster.isPrimary && created.length > 0) {
+const { config, boot } = configure();
+if (cluster.isPrimary && boot.file && boot.unshown.length > 0) {
   console.log('\nGenerated on first start (kept in JARVIS_DATA_DIR/bootstrap.json, shown only this once):');
-  for (const k of created) console.log(`  ${k.label}: ${k.key}`);
+  for (const k of boot.unshown) console.log(`  ${k.label}: ${k.key}`);
   console.log('');
+  markKeysShown(boot.file);
+} else if (cluster.isPrimary && boot.file && boot.generatedKeys) {
+  console.log(`jarvis: using the keys generated on first start, kept in ${boot.file}`);
 }
 if (config.workers > 1 && cluster.isPrimary) await runPrimary(config);
 else await runWorker(config, config.workers > 1);
