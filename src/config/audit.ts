@@ -33,7 +33,7 @@ export function parseAuditConfig(env: Env): AuditConfig {
 /** What the `jarvis` CLI reads: where the API is and the admin key (never printed). */
 export interface CliEnv {
   readonly url: string;
-  readonly adminKey: string | undefined;
+  readonly adminKey: Secret | undefined;
 }
 
 export function parseCliEnv(env: Env): CliEnv {
@@ -43,5 +43,5 @@ export function parseCliEnv(env: Env): CliEnv {
   } catch {
     throw new ConfigError('JARVIS_URL', `not a URL: "${url}"`);
   }
-  return { url: url.replace(/\/+$/, ''), adminKey: optStr(env, 'JARVIS_ADMIN_KEY') };
+  return { url: url.replace(/\/+$/, ''), adminKey: optSecret(optStr(env, 'JARVIS_ADMIN_KEY')) };
 }

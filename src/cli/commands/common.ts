@@ -57,7 +57,7 @@ export async function api(ctx: Ctx, method: string, path: string, opts: { query?
   if (!ctx.env.adminKey) throw new CliFailure('JARVIS_ADMIN_KEY is not set (an admin API key)');
   const url = new URL(ctx.env.url + path);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
-  const headers: Record<string, string> = { authorization: `Bearer ${ctx.env.adminKey}`, ...opts.headers };
+  const headers: Record<string, string> = { authorization: `Bearer ${ctx.env.adminKey.reveal()}`, ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
